@@ -8,6 +8,7 @@
 #ifndef LUNA_BACKSTORE_BACKSTORE_H
 #define LUNA_BACKSTORE_BACKSTORE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,9 +22,9 @@ struct bs_io;
 enum bs_op {
 	BS_READ,
 	BS_WRITE,
-	BS_FLUSH,	  /* make everything written so far stable */
-	BS_DISCARD,	  /* deallocate; reads return zeroes afterwards */
-	BS_WRITE_ZEROES,  /* write zeroes, keeping the range allocated */
+	BS_FLUSH,	 /* make everything written so far stable */
+	BS_DISCARD,	 /* deallocate; reads return zeroes afterwards */
+	BS_WRITE_ZEROES, /* write zeroes, keeping the range allocated */
 };
 
 #define BS_IO_FUA 0x1 /* the write is stable before done() is called */
@@ -43,6 +44,9 @@ struct bs_io {
 	/* private to the backstore */
 	uint64_t done_bytes;
 	struct iovec iov_inline[1];
+	struct backstore *bs; /* held (referenced) while the I/O is in flight */
+	struct iovec *rest;   /* after a short transfer: what is left to do */
+	int restcnt;
 };
 
 /* How a backstore is asked to come into being (from the config layer). */
@@ -86,7 +90,8 @@ struct backstore {
 	bool thin;
 	bool readonly;
 	bool can_discard; /* the store can really deallocate */
-	int refcnt;
+	bool created;	  /* open() created the file (a refused config removes it) */
+	atomic_int refcnt;
 	void *priv;
 };
 
@@ -97,6 +102,19 @@ void backstore_put(struct backstore *bs);
 
 /* Is this a plugin name we know? */
 bool backstore_plugin_known(const char *plugin);
+
+/* Change the size; refused with a message if the plugin cannot. */
+int backstore_resize(struct backstore *bs, uint64_t size, char *err, size_t errlen);
+
+/* Allocation status of the range at offset (see ops->lba_status); stores
+ * that do not know report everything mapped. */
+int backstore_lba_status(struct backstore *bs, uint64_t offset, uint64_t len, bool *mapped,
+			 uint64_t *run);
+
+/* Release the calling thread's io_uring (if it made one).  A worker calls
+ * this on its loop thread, with no backstore I/O in flight, before it frees
+ * its loop. */
+void backstore_thread_fini(void);
 
 static inline void backstore_submit(struct backstore *bs, struct bs_io *io)
 {

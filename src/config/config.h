@@ -37,6 +37,8 @@ struct cfg_storage {
 	bool thin, readonly, removable, write_back, direct;
 	char wwn[64]; /* optional unit serial */
 	struct scsi_lu *lu;
+	bool reused; /* lu was taken over from the running config */
+	bool grew;   /* ... and its store grew: activation announces it */
 };
 
 struct cfg_portal {
@@ -74,8 +76,8 @@ struct cfg_param {
 struct cfg_tpg {
 	uint16_t tag;
 	bool enable;
-	bool authentication;	   /* attribute "authentication" */
-	bool generate_node_acls;   /* demo mode: any initiator, all LUNs */
+	bool authentication;	 /* attribute "authentication" */
+	bool generate_node_acls; /* demo mode: any initiator, all LUNs */
 	bool demo_mode_write_protect;
 	struct cfg_chap chap; /* demo-mode CHAP */
 	unsigned n_portals, n_luns, n_acls, n_params;
@@ -104,6 +106,10 @@ struct luna_config {
 	struct cfg_storage *storage;
 	struct cfg_target *targets;
 	struct cfg_discovery discovery;
+	/* Keys that were accepted but ignored (LIO attributes Luna has no use
+	 * for, unknown keys), as "path: what"; for the caller to log. */
+	unsigned n_notes;
+	char **notes;
 };
 
 /* Parse and validate a JSON configuration and open its storage objects.
@@ -112,14 +118,18 @@ struct luna_config {
  * object /backstores/fileio/f9") into err.  `reuse` (may be NULL) is the
  * running config, whose LUs are kept for storage objects that did not
  * change. */
-struct luna_config *config_parse(const char *json_text, const struct luna_config *reuse,
-				 char *err, size_t errlen);
+struct luna_config *config_parse(const char *json_text, const struct luna_config *reuse, char *err,
+				 size_t errlen);
 struct luna_config *config_load_file(const char *path, const struct luna_config *reuse, char *err,
 				     size_t errlen);
 
 /* The embedded default of `lunad --demo`: a 1 GiB RAM disk as LUN 0 of
  * iqn.2025-01.io.luna:demo on 127.0.0.1:3260. */
 const char *config_demo_json(void);
+
+/* The configuration as saveconfig.json-shaped JSON text (malloc'd; the
+ * caller frees it), or NULL if out of memory. */
+char *config_to_json(const struct luna_config *cfg);
 
 void config_get(struct luna_config *cfg);
 void config_put(struct luna_config *cfg);
@@ -135,8 +145,8 @@ void config_activate(struct luna_config *cfg);
 const struct cfg_target *config_find_target(const struct luna_config *cfg, const char *wwn);
 /* The enabled TPG of target that serves the local address the connection
  * came in on; NULL if none. */
-const struct cfg_tpg *config_tpg_for_addr(const struct cfg_target *t,
-					  const struct sockaddr *local, socklen_t len);
+const struct cfg_tpg *config_tpg_for_addr(const struct cfg_target *t, const struct sockaddr *local,
+					  socklen_t len);
 const struct cfg_acl *config_find_acl(const struct cfg_tpg *tpg, const char *initiator);
 /* May this initiator use this TPG at all (ACL, or demo mode)? */
 bool config_initiator_allowed(const struct cfg_tpg *tpg, const char *initiator);
