@@ -24,7 +24,10 @@ struct scsi_lun_entry {
 	bool write_protect;
 };
 
-/* An immutable, reference-counted set of LUNs, sorted by LUN number. */
+/* An immutable, reference-counted set of LUNs, sorted by LUN number.
+ * Each entry owns a reference on its LU (fill entries with
+ * scsi_lun_map_set(), which takes it); the last scsi_lun_map_put() drops
+ * them. */
 struct scsi_lun_map {
 	atomic_int refcnt;
 	unsigned count;
@@ -32,6 +35,9 @@ struct scsi_lun_map {
 };
 
 struct scsi_lun_map *scsi_lun_map_new(unsigned count);
+/* Fill entry i, taking a reference on lu. */
+void scsi_lun_map_set(struct scsi_lun_map *map, unsigned i, uint64_t lun, struct scsi_lu *lu,
+		      bool write_protect);
 void scsi_lun_map_sort(struct scsi_lun_map *map);
 void scsi_lun_map_get(struct scsi_lun_map *map);
 void scsi_lun_map_put(struct scsi_lun_map *map);
@@ -67,15 +73,25 @@ struct scsi_nexus {
 
 	struct list_node node; /* in the global nexus list */
 	void *transport_priv;
+
+	/* private: one for the creator, one per command in the SCSI core, so
+	 * that commands still in a backstore after scsi_nexus_free() find
+	 * their nexus. */
+	atomic_int refcnt;
+	bool gone;
 };
 
-/* Create a nexus and add it to the global list; the LUNs in map each get
- * the unit attentions a new nexus starts with. */
+/* Create a nexus and add it to the global list.  Takes the caller's
+ * reference on map (which may be NULL: no LUNs).  Like LIO, a new nexus
+ * starts with no unit attention: initiators (libiscsi's tools, QEMU) send
+ * their first commands without expecting one. */
 struct scsi_nexus *scsi_nexus_new(const char *initiator_name, const uint8_t isid[6],
 				  const char *target_name, uint16_t tpgt,
 				  struct scsi_lun_map *map);
 /* The nexus ends (session closed): I_T NEXUS LOSS processing (releases
- * RESERVE(6) reservations, aborts its tasks) and removal. */
+ * RESERVE(6) reservations, aborts its tasks) and removal.  Commands of the
+ * nexus still in execution get done() with cmd->aborted set later; the
+ * memory goes when the last of them is released. */
 void scsi_nexus_free(struct scsi_nexus *nx);
 
 /* Replace the LUN map (takes the caller's reference).  LUNs that appear or
@@ -88,6 +104,21 @@ void scsi_ua_add(struct scsi_nexus *nx, struct scsi_lu *lu, uint16_t asc_ascq);
 void scsi_ua_add_all(struct scsi_lu *lu, struct scsi_nexus *except, uint16_t asc_ascq);
 /* Take the oldest unit attention for lu on nx; returns false if none. */
 bool scsi_ua_take(struct scsi_nexus *nx, struct scsi_lu *lu, uint16_t *asc_ascq);
+
+/* The current map, with a new reference (NULL if none). */
+struct scsi_lun_map *scsi_nexus_map(struct scsi_nexus *nx);
+bool scsi_nexus_sees_lu(struct scsi_nexus *nx, const struct scsi_lu *lu);
+/* Drop every unit attention with this code on nx, for all LUs. */
+void scsi_ua_clear_code(struct scsi_nexus *nx, uint16_t asc_ascq);
+/* Drop the unit attentions for lu on nx. */
+void scsi_ua_remove_lu(struct scsi_nexus *nx, const struct scsi_lu *lu);
+
+void scsi_nexus_get(struct scsi_nexus *nx);
+void scsi_nexus_put(struct scsi_nexus *nx);
+/* Drop every unit attention for lu on every nexus (the LU goes away). */
+void scsi_ua_purge_lu(struct scsi_lu *lu);
+/* Does any unit attention wait for lu on nx? */
+bool scsi_ua_pending(struct scsi_nexus *nx, struct scsi_lu *lu);
 
 /* Call fn for every live nexus, with the global nexus lock held. */
 void scsi_nexus_foreach(void (*fn)(struct scsi_nexus *nx, void *arg), void *arg);

@@ -92,7 +92,29 @@ struct scsi_cmd {
 	int io_error;
 	struct bs_io bio;
 	void *dev_priv;
+
+	/* device: the bytes of data-out the CDB called for (writes).  The
+	 * transport reports the residual between this and xfer_len; the device
+	 * uses only the whole blocks of out.len that arrived. */
+	uint32_t out_needed;
+
+	/* SCSI core private. */
+	struct scsi_lun_map *map;	 /* the map the command was looked up in */
+	bool holds_nexus;		 /* scsi_cmd_submit() took a nexus reference */
+	struct list_node abort_waits; /* TMFs waiting for this command */
 };
+
+/* Transport contract, in short:
+ *  - Fill the "transport" fields; cmd->out holds exactly the data-out bytes
+ *    that arrived (at most xfer_len).  Then call scsi_cmd_submit().
+ *  - done() is called exactly once, on the submitting thread (maybe inside
+ *    scsi_cmd_submit()).  If cmd->aborted is set, send nothing for the
+ *    command (a TMF answered it).  Otherwise send min(in.len, expected
+ *    data-in length) bytes of cmd->in, then status and sense.  Residuals:
+ *    data-in: in.len against the expected length (more = overflow, less =
+ *    underflow); data-out: out_needed against xfer_len.
+ *  - Then call scsi_cmd_release() (also for aborted commands); cmd memory
+ *    stays the transport's and must live until done() has been called. */
 
 /* Run a command: look up the LU, check unit attentions, reservations and
  * task-set rules, and hand it to the LU's device type.  cmd->done is called
@@ -104,7 +126,12 @@ void scsi_cmd_submit(struct scsi_cmd *cmd);
 /* Device types call this when a command has its status. */
 void scsi_cmd_complete(struct scsi_cmd *cmd);
 
-/* Free owned buffers; the transport calls this when it is done with cmd. */
+/* Has task management aborted the command?  Device types ask before they
+ * start backstore I/O, to spare work; the answer may change right after. */
+bool scsi_cmd_is_aborted(struct scsi_cmd *cmd);
+
+/* Free owned buffers (in and out) and the core's references; the transport
+ * calls this when it is done with cmd. */
 void scsi_cmd_release(struct scsi_cmd *cmd);
 
 /* Buffers: allocate `len` bytes (zeroed) for cmd->in or cmd->out. */

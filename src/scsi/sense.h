@@ -43,8 +43,9 @@ enum sense_asc {
 	ASC_NOT_READY_TO_READY = 0x2800,
 	ASC_POWER_ON_RESET = 0x2900,
 	ASC_BUS_RESET = 0x2902,
-	ASC_TARGET_RESET = 0x2903,
-	ASC_LUN_RESET = 0x2906, /* I_T nexus loss is 0x2907 */
+	ASC_TARGET_RESET = 0x2903, /* same code as a logical unit reset */
+	ASC_LUN_RESET = 0x2903, /* BUS DEVICE RESET FUNCTION OCCURRED (SAM-5 for LU reset) */
+	ASC_POWER_ON_OCCURRED = 0x2901,
 	ASC_NEXUS_LOSS = 0x2907,
 	ASC_PARAMETERS_CHANGED = 0x2a00,
 	ASC_MODE_PARAMETERS_CHANGED = 0x2a01,
@@ -64,6 +65,8 @@ enum sense_asc {
 	ASC_OVERLAPPED_COMMANDS = 0x4e00,
 	ASC_SANITIZE_FAILED = 0x3103,
 	ASC_MEDIUM_FORMAT_CORRUPTED = 0x3100,
+	ASC_INVALID_FIELD_IN_IU = 0x0e03,
+	ASC_PARAM_NOT_SUPPORTED = 0x2601,
 };
 
 /* Set CHECK CONDITION with the given key and ASC/ASCQ in the command, in
@@ -80,6 +83,9 @@ void scsi_sense_set_info(struct scsi_cmd *cmd, enum sense_key key, uint16_t asc_
  * its bit. */
 void scsi_sense_set_field(struct scsi_cmd *cmd, uint16_t asc_ascq, bool in_cdb, uint16_t byte,
 			  int bit);
+
+/* The 3 bytes of a sense-key specific field pointer (SPC-4 4.5.2.4.2). */
+void scsi_sense_field_pointer(uint8_t sks[3], bool in_cdb, uint16_t byte, int bit);
 
 /* Build sense bytes into buf (pure; for unit tests and REQUEST SENSE).
  * Returns the length written. */

@@ -2,6 +2,7 @@
 #ifndef LUNA_SCSI_TMF_H
 #define LUNA_SCSI_TMF_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 struct scsi_nexus;
@@ -41,12 +42,15 @@ struct scsi_tmf {
 	void (*done)(struct scsi_tmf *tmf, enum scsi_tmf_response rsp);
 	void *transport_priv;
 	/* private */
-	int pending;
+	atomic_int pending;
 	void *loop;
+	enum scsi_tmf_response rsp;
 };
 
 /* Start a task management function.  Commands that it aborts have their
- * done() called with cmd->aborted set. */
+ * done() called with cmd->aborted set, on their own threads.  tmf->done may
+ * be called before this returns.  Commands the transport holds but has not
+ * submitted (waiting for Data-Out) are the transport's to abort. */
 void scsi_tmf_submit(struct scsi_tmf *tmf);
 
 #endif

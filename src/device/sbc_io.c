@@ -1,0 +1,50 @@
+/* Backstore I/O on behalf of a disk command. */
+#include "device/sbc_io.h"
+
+#include <errno.h>
+
+#include "scsi/lu.h"
+#include "scsi/scsi_cmd.h"
+#include "scsi/sense.h"
+
+#define ASC_SPACE_ALLOC_FAILED 0x2707 /* thin store out of space */
+
+static void io_failed(struct scsi_cmd *cmd, enum bs_op op, int err)
+{
+	if (err == -ENOSPC && op != BS_READ)
+		scsi_sense_set(cmd, SK_DATA_PROTECT, ASC_SPACE_ALLOC_FAILED);
+	else if (err == -ENOMEM || err == -EAGAIN)
+		cmd->status = SAM_STAT_BUSY;
+	else if (op == BS_READ)
+		scsi_sense_set(cmd, SK_MEDIUM_ERROR, ASC_READ_ERROR);
+	else
+		scsi_sense_set(cmd, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
+}
+
+static void io_done(struct bs_io *io)
+{
+	struct scsi_cmd *cmd = io->arg;
+
+	cmd->pending--;
+	if (io->result < 0) {
+		cmd->io_error = io->result;
+		io_failed(cmd, io->op, io->result);
+	} else {
+		scsi_cmd_good(cmd);
+	}
+	scsi_cmd_complete(cmd);
+}
+
+void sbc_io_submit(struct scsi_cmd *cmd, enum bs_op op, uint64_t offset, void *buf,
+		   uint64_t len, unsigned flags)
+{
+	/* Aborted while waiting: spare the store the work. */
+	if (scsi_cmd_is_aborted(cmd)) {
+		scsi_cmd_complete(cmd);
+		return;
+	}
+	bs_io_prep(&cmd->bio, op, offset, buf, len, io_done, cmd);
+	cmd->bio.flags = flags;
+	cmd->pending++;
+	backstore_submit(cmd->lu->bs, &cmd->bio);
+}

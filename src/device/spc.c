@@ -1,0 +1,128 @@
+/* The SPC-4 commands shared by every device type. */
+#include "device/spc.h"
+
+#include "common/util.h"
+#include "device/cdb.h"
+#include "device/dev.h"
+#include "device/mode.h"
+#include "device/opcodes.h"
+#include "scsi/lu.h"
+#include "scsi/nexus.h"
+#include "scsi/scsi_cmd.h"
+#include "scsi/sense.h"
+
+bool spc_check_ready(struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = cmd->lu;
+	bool present, started;
+
+	pthread_mutex_lock(&lu->lock);
+	present = lu->medium_present;
+	started = lu->started;
+	pthread_mutex_unlock(&lu->lock);
+	if (!present) {
+		scsi_sense_set(cmd, SK_NOT_READY, ASC_MEDIUM_NOT_PRESENT);
+		return false;
+	}
+	if (!started) {
+		/* LOGICAL UNIT NOT READY, INITIALIZING COMMAND REQUIRED */
+		scsi_sense_set(cmd, SK_NOT_READY, 0x0402);
+		return false;
+	}
+	return true;
+}
+
+void spc_test_unit_ready(struct scsi_cmd *cmd)
+{
+	struct cdb_err err;
+
+	if (cdb_parse_tur(cmd->cdb, cmd->cdb_len, &err) < 0) {
+		dev_cdb_error(cmd, &err);
+		return;
+	}
+	if (spc_check_ready(cmd))
+		scsi_cmd_good(cmd);
+}
+
+/* iSCSI always returns sense with the status (autosense), so there is no
+ * deferred sense to report; what REQUEST SENSE can still tell is a
+ * pending unit attention, which it reports and clears (SPC-4 6.39). */
+void spc_request_sense(struct scsi_cmd *cmd)
+{
+	struct cdb_request_sense r;
+	struct cdb_err err;
+	uint8_t sense[SCSI_SENSE_MAX];
+	uint16_t asc = ASC_NO_ADDITIONAL;
+	enum sense_key key = SK_NO_SENSE;
+	int n;
+
+	if (cdb_parse_request_sense(cmd->cdb, cmd->cdb_len, &r, &err) < 0) {
+		dev_cdb_error(cmd, &err);
+		return;
+	}
+	if (scsi_ua_take(cmd->nexus, cmd->lu, &asc))
+		key = SK_UNIT_ATTENTION;
+	n = scsi_sense_build(sense, sizeof(sense), r.desc, key, asc, false, 0, NULL);
+	dev_reply(cmd, sense, (size_t)n, r.alloc);
+}
+
+void spc_mode_sense(struct scsi_cmd *cmd, const struct spc_type *t)
+{
+	struct cdb_mode_sense ms;
+	struct cdb_err err;
+	struct mode_hdr_info h = {0};
+	struct scsi_mode_params m;
+	struct scsi_lu *lu = cmd->lu;
+	uint8_t buf[512];
+	long n;
+
+	if (cdb_parse_mode_sense(cmd->cdb, cmd->cdb_len, &ms, &err) < 0) {
+		dev_cdb_error(cmd, &err);
+		return;
+	}
+	if (ms.pc == MODE_PC_SAVED) {
+		scsi_sense_set(cmd, SK_ILLEGAL_REQUEST, ASC_SAVING_PARAMS_UNSUP);
+		return;
+	}
+	pthread_mutex_lock(&lu->lock);
+	m = lu->mode;
+	pthread_mutex_unlock(&lu->lock);
+	h.dev_specific = t->mode_dev_specific;
+	if (lu->readonly || cmd->write_protect || m.swp)
+		h.dev_specific |= 0x80; /* WP */
+	h.block_descriptor = t->block_descriptor && !ms.dbd;
+	h.llbaa = ms.llbaa;
+	h.nblocks = atomic_load(&lu->nblocks);
+	h.block_size = lu->block_size;
+	n = mode_sense_build(&m, &h, cmd->cdb[0] == OP_MODE_SENSE_10, ms.page, ms.subpage,
+			     (enum mode_pc)ms.pc, buf, sizeof(buf));
+	if (n < 0) {
+		if (ms.subpage == 0)
+			scsi_sense_set_field(cmd, ASC_INVALID_FIELD_IN_CDB, true, 2, 5);
+		else
+			scsi_sense_set_field(cmd, ASC_INVALID_FIELD_IN_CDB, true, 3, -1);
+		return;
+	}
+	dev_reply(cmd, buf, (size_t)n, ms.alloc);
+}
+
+bool spc_exec(struct scsi_cmd *cmd, const struct spc_type *t)
+{
+	switch (cmd->cdb[0]) {
+	case OP_TEST_UNIT_READY:
+		spc_test_unit_ready(cmd);
+		return true;
+	case OP_REQUEST_SENSE:
+		spc_request_sense(cmd);
+		return true;
+	case OP_INQUIRY:
+		spc_inquiry(cmd, t);
+		return true;
+	case OP_MODE_SENSE_6:
+	case OP_MODE_SENSE_10:
+		spc_mode_sense(cmd, t);
+		return true;
+	default:
+		return false;
+	}
+}
