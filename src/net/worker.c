@@ -1,0 +1,84 @@
+#include "net/worker.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/util.h"
+
+struct worker {
+	pthread_t thread;
+	struct loop *loop;
+	unsigned index;
+};
+
+static struct worker *workers;
+static unsigned nworkers;
+static atomic_uint next_pick;
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	char name[16];
+
+	snprintf(name, sizeof(name), "lunad-w%u", w->index);
+	pthread_setname_np(pthread_self(), name);
+	loop_run(w->loop);
+	return NULL;
+}
+
+int workers_start(unsigned n)
+{
+	if (n == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		n = cpus > 0 ? (unsigned)cpus : 1;
+	}
+	workers = xcalloc(n, sizeof(*workers));
+	for (unsigned i = 0; i < n; i++) {
+		workers[i].index = i;
+		workers[i].loop = loop_new();
+		if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0) {
+			log_err("cannot start worker thread %u", i);
+			nworkers = i;
+			workers_stop();
+			return -1;
+		}
+		nworkers = i + 1;
+	}
+	log_info("%u worker thread%s", n, n == 1 ? "" : "s");
+	return 0;
+}
+
+unsigned workers_count(void)
+{
+	return nworkers;
+}
+
+struct loop *workers_pick(void)
+{
+	return workers[atomic_fetch_add(&next_pick, 1) % nworkers].loop;
+}
+
+void workers_post_all(loop_fn fn, void *arg)
+{
+	for (unsigned i = 0; i < nworkers; i++)
+		loop_post(workers[i].loop, fn, arg);
+}
+
+void workers_stop(void)
+{
+	for (unsigned i = 0; i < nworkers; i++)
+		loop_stop(workers[i].loop);
+	for (unsigned i = 0; i < nworkers; i++) {
+		pthread_join(workers[i].thread, NULL);
+		loop_free(workers[i].loop);
+	}
+	free(workers);
+	workers = NULL;
+	nworkers = 0;
+}

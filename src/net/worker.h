@@ -1,0 +1,18 @@
+/* Worker threads: one event loop each, normally one per core.  Accepted
+ * connections are spread over them and stay on their worker for life. */
+#ifndef LUNA_NET_WORKER_H
+#define LUNA_NET_WORKER_H
+
+#include "net/loop.h"
+
+/* Start n workers (0 = one per online CPU).  Returns 0 or -1. */
+int workers_start(unsigned n);
+unsigned workers_count(void);
+/* The next worker's loop, round robin. */
+struct loop *workers_pick(void);
+/* Run fn(arg) on every worker. */
+void workers_post_all(loop_fn fn, void *arg);
+/* Stop every loop and join the threads. */
+void workers_stop(void);
+
+#endif
