@@ -8,6 +8,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "backstore/backstore.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "config/config.h"
@@ -257,7 +258,7 @@ int main(int argc, char **argv)
 		config_put(cfg);
 		return 1;
 	}
-	if (workers_start(nworkers) < 0) {
+	if (workers_start(nworkers, backstore_thread_fini) < 0) {
 		listeners_close_all(d.loop);
 		config_put(cfg);
 		return 1;

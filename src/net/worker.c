@@ -20,6 +20,7 @@ struct worker {
 static struct worker *workers;
 static unsigned nworkers;
 static atomic_uint next_pick;
+static void (*thread_exit_fn)(void);
 
 static void *worker_main(void *arg)
 {
@@ -29,11 +30,14 @@ static void *worker_main(void *arg)
 	snprintf(name, sizeof(name), "lunad-w%u", w->index);
 	pthread_setname_np(pthread_self(), name);
 	loop_run(w->loop);
+	if (thread_exit_fn)
+		thread_exit_fn();
 	return NULL;
 }
 
-int workers_start(unsigned n)
+int workers_start(unsigned n, void (*thread_exit)(void))
 {
+	thread_exit_fn = thread_exit;
 	if (n == 0) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		n = cpus > 0 ? (unsigned)cpus : 1;

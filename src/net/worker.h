@@ -5,8 +5,10 @@
 
 #include "net/loop.h"
 
-/* Start n workers (0 = one per online CPU).  Returns 0 or -1. */
-int workers_start(unsigned n);
+/* Start n workers (0 = one per online CPU).  thread_exit (may be NULL)
+ * runs on each worker thread after its loop stops, to release per-thread
+ * resources of other layers.  Returns 0 or -1. */
+int workers_start(unsigned n, void (*thread_exit)(void));
 unsigned workers_count(void);
 /* The next worker's loop, round robin. */
 struct loop *workers_pick(void);
