@@ -203,7 +203,11 @@ static void build_batch(struct iscsi_conn *conn)
 		uint32_t len = 0, hlen = ISCSI_BHS_LEN;
 		bool last = it->next_pdu(it, conn, hdr, &data, &len);
 
-		if (conn->params.header_digest) {
+		/* Digests start after the last Login Response (RFC 7143 13.1),
+		 * which is queued after the negotiated values took effect. */
+		bool digests = iscsi_bhs_opcode(hdr) != ISCSI_OP_LOGIN_RSP;
+
+		if (digests && conn->params.header_digest) {
 			put_le32(hdr + ISCSI_BHS_LEN, crc32c(hdr, ISCSI_BHS_LEN));
 			hlen += ISCSI_DIGEST_LEN;
 		}
@@ -213,7 +217,7 @@ static void build_batch(struct iscsi_conn *conn)
 			conn->tx_iov[niov++] = (struct iovec){(void *)data, len};
 			if (pad)
 				conn->tx_iov[niov++] = (struct iovec){(void *)zero_pad, pad};
-			if (conn->params.data_digest) {
+			if (digests && conn->params.data_digest) {
 				uint32_t crc = crc32c_update(crc32c_init(), data, len);
 				crc = crc32c_update(crc, zero_pad, pad);
 				put_le32(conn->tx_ddig[npdu], crc32c_final(crc));
