@@ -52,10 +52,16 @@ void config_activate(struct luna_config *cfg)
 	struct luna_config *old;
 
 	pthread_mutex_lock(&current_lock);
-	cfg->generation = ++generation;
+	if (cfg)
+		cfg->generation = ++generation;
 	old = current;
 	current = cfg;
 	pthread_mutex_unlock(&current_lock);
+	if (cfg == NULL) {
+		/* Shutdown: drop the last configuration and its storage. */
+		config_put(old);
+		return;
+	}
 
 	for (unsigned i = 0; i < cfg->n_storage; i++)
 		if (cfg->storage[i].grew)

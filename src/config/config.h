@@ -131,12 +131,19 @@ const char *config_demo_json(void);
  * caller frees it), or NULL if out of memory. */
 char *config_to_json(const struct luna_config *cfg);
 
+/* Write the configuration (or JSON text) to path atomically: temporary
+ * file, fsync, rename, fsync of the directory; mode 0600 (it holds CHAP
+ * secrets).  Returns 0, or -1 with a message in err. */
+int config_save_file(const struct luna_config *cfg, const char *path, char *err, size_t errlen);
+int config_save_text(const char *text, const char *path, char *err, size_t errlen);
+
 void config_get(struct luna_config *cfg);
 void config_put(struct luna_config *cfg);
 
 /* The running configuration: a new reference (release with config_put). */
 struct luna_config *config_current(void);
-/* Make cfg the running configuration (takes the caller's reference): push
+/* Make cfg the running configuration (takes the caller's reference; NULL
+ * at shutdown releases the running one): push
  * new LUN maps to every live nexus, and raise CAPACITY DATA HAS CHANGED for
  * storage objects that grew. */
 void config_activate(struct luna_config *cfg);
