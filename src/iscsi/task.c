@@ -274,13 +274,13 @@ struct iscsi_task *iscsi_task_data_out_hdr(struct iscsi_conn *conn, const struct
 			  ntohl(hdr->itt));
 		return NULL;
 	}
+	uint32_t want_datasn = task->unsol_datasn;
+
 	if (ttt == ISCSI_RSVD_TAG) {
 		if (conn->params.initial_r2t)
 			why = "unsolicited Data-Out while InitialR2T=Yes";
 		else if (off != task->unsol_next || dlen > task->unsolicited_end - off)
 			why = "unsolicited Data-Out outside FirstBurstLength or out of order";
-		else if (datasn != task->unsol_datasn)
-			why = "unexpected DataSN";
 	} else {
 		unsigned i;
 		for (i = 0; i < ARRAY_SIZE(task->r2t); i++)
@@ -291,8 +291,8 @@ struct iscsi_task *iscsi_task_data_out_hdr(struct iscsi_conn *conn, const struct
 		else if (off != task->r2t[i].next ||
 			 dlen > task->r2t[i].offset + task->r2t[i].len - off)
 			why = "Data-Out outside the R2T's range or out of order";
-		else if (datasn != task->r2t[i].datasn)
-			why = "unexpected DataSN";
+		else
+			want_datasn = task->r2t[i].datasn;
 	}
 	if (why) {
 		log_warn("connection %s: task 0x%08x: %s", conn->peer, task->itt, why);
@@ -301,7 +301,17 @@ struct iscsi_task *iscsi_task_data_out_hdr(struct iscsi_conn *conn, const struct
 		*fatal = true;
 		return NULL;
 	}
-	if (task->cmd.out.data)
+	if (datasn != want_datasn && !task->failed) {
+		/* The data is where it belongs but a PDU went missing or came
+		 * twice: fail the command (ErrorRecoveryLevel 0 cannot ask for
+		 * it again) and keep the connection. */
+		log_warn("connection %s: task 0x%08x: DataSN %u where %u was due; the command "
+			 "fails with DATA PHASE ERROR",
+			 conn->peer, task->itt, datasn, want_datasn);
+		task->failed = true;
+		scsi_sense_set(&task->cmd, SK_ABORTED_COMMAND, ASC_DATA_PHASE_ERROR);
+	}
+	if (task->cmd.out.data && !task->failed)
 		*dst = task->cmd.out.data + off;
 	return task;
 }

@@ -128,13 +128,14 @@ static void abort_task(struct iscsi_conn *conn, const struct iscsi_tmf_req *req,
 	uint32_t refcmdsn = ntohl(req->refcmdsn);
 
 	if (t == NULL || t->state == TASK_RESPONDING) {
-		/* RFC 7143 11.5.1: a task not found whose RefCmdSN is inside
-		 * the window was never received (or already answered): the
-		 * function is complete; otherwise it does not exist. */
-		bool in_window = iscsi_session_cmdsn_in_window(sess, refcmdsn) ||
-				 sn_lt(refcmdsn, sess->exp_cmdsn);
-		send_tmf_rsp(conn, ntohl(req->itt),
-			     (t != NULL || in_window) ? RSP_COMPLETE : RSP_NO_TASK, TMF_ABORT_TASK);
+		/* RFC 7143 11.5.1: a task that was never received, whose
+		 * RefCmdSN is inside the window and before this request's
+		 * CmdSN, counts as aborted; one already answered, or outside
+		 * the window, does not exist. */
+		bool unreceived = t == NULL && iscsi_session_cmdsn_in_window(sess, refcmdsn) &&
+				  sn_lt(refcmdsn, ntohl(req->cmdsn));
+		send_tmf_rsp(conn, ntohl(req->itt), unreceived ? RSP_COMPLETE : RSP_NO_TASK,
+			     TMF_ABORT_TASK);
 		return;
 	}
 	if (t->state == TASK_COLLECTING) {
