@@ -25,6 +25,13 @@ struct cdb_rw {
 	uint8_t group;
 };
 
+struct cdb_write_same {
+	uint64_t lba;
+	uint32_t nblocks;
+	uint8_t protect;
+	bool anchor, unmap, ndob;
+};
+
 struct cdb_inquiry {
 	bool evpd;
 	uint8_t page;
@@ -77,6 +84,14 @@ int cdb_parse_sync_cache(const uint8_t *cdb, unsigned len, struct cdb_sync *s,
 int cdb_parse_request_sense(const uint8_t *cdb, unsigned len, struct cdb_request_sense *r,
 			    struct cdb_err *err);
 int cdb_parse_tur(const uint8_t *cdb, unsigned len, struct cdb_err *err);
+
+/* Parsers that live with their command family (src/device/sbc_*.c). */
+int cdb_parse_write_same(const uint8_t *cdb, unsigned len, struct cdb_write_same *ws,
+			 struct cdb_err *err);
+int cdb_parse_write_atomic(const uint8_t *cdb, unsigned len, struct cdb_rw *rw,
+			   struct cdb_err *err);
+int cdb_parse_compare_write(const uint8_t *cdb, unsigned len, struct cdb_rw *rw,
+			    struct cdb_err *err);
 
 /* Do nblocks blocks from lba fit in a medium of `capacity` blocks?  Never
  * overflows: an LBA plus length past 2^64 is simply out of range. */

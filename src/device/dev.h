@@ -11,7 +11,7 @@ struct scsi_cmd;
 
 /* The largest data transfer one command may ask for (Block Limits VPD
  * MAXIMUM TRANSFER LENGTH); bounds the buffers a CDB can make us allocate. */
-#define DEV_MAX_XFER_BYTES (16u << 20)
+#define DEV_MAX_XFER_BYTES (32u << 20)
 
 /* CHECK CONDITION for a CDB a parser refused. */
 void dev_cdb_error(struct scsi_cmd *cmd, const struct cdb_err *err);

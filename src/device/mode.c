@@ -73,10 +73,103 @@ static const struct {
 	{PAGE_INFO_EXCEPTIONS, page_info_exceptions},
 };
 
-/* Which fields MODE SELECT may change; none until MODE SELECT exists. */
+/* Which fields MODE SELECT may change: write cache, read cache,
+ * descriptor sense, software write protect, informational exceptions. */
 static void params_changeable(struct scsi_mode_params *m)
 {
 	memset(m, 0, sizeof(*m));
+	m->wce = m->rcd = true;
+	m->d_sense = m->swp = true;
+	m->dexcpt = true;
+	m->mrie = 0x0f;
+}
+
+/* Take the changeable fields of one page (already checked) into m. */
+static void page_parse(struct scsi_mode_params *m, const uint8_t *p)
+{
+	switch (p[0] & 0x3f) {
+	case PAGE_CACHING:
+		m->wce = p[2] & 0x04;
+		m->rcd = p[2] & 0x01;
+		break;
+	case PAGE_CONTROL:
+		m->d_sense = p[2] & 0x04;
+		m->swp = p[4] & 0x08;
+		break;
+	case PAGE_INFO_EXCEPTIONS:
+		m->dexcpt = p[2] & 0x08;
+		m->mrie = p[3] & 0x0f;
+		break;
+	default:
+		break;
+	}
+}
+
+static size_t build_one_page(const struct scsi_mode_params *m, uint8_t code, uint8_t *p)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(pages); i++)
+		if (pages[i].code == code)
+			return pages[i].build(m, p);
+	return 0;
+}
+
+/* The changeable mask of one page: the bits that differ between every
+ * changeable field set and none set (fixed values cancel out). */
+static size_t build_mask_page(uint8_t code, uint8_t *p)
+{
+	struct scsi_mode_params all, none;
+	uint8_t zero[64] = {0};
+	size_t n;
+
+	params_changeable(&all);
+	memset(&none, 0, sizeof(none));
+	n = build_one_page(&all, code, p);
+	build_one_page(&none, code, zero);
+	for (size_t i = 2; i < n; i++)
+		p[i] ^= zero[i];
+	return n;
+}
+
+/* MRIE values SPC-4 defines (0-6); the rest are reserved. */
+static bool page_values_ok(const uint8_t *p)
+{
+	return (p[0] & 0x3f) != PAGE_INFO_EXCEPTIONS || (p[3] & 0x0f) <= 6;
+}
+
+int mode_select_apply(struct scsi_mode_params *m, const uint8_t *data, size_t len,
+		      size_t *bad)
+{
+	struct scsi_mode_params next = *m;
+	size_t off = 0;
+
+	while (off < len) {
+		uint8_t cur[64] = {0}, chg[64] = {0};
+		const uint8_t *p = data + off;
+		size_t n;
+
+		*bad = off;
+		if (len - off < 2 || (p[0] & 0x40)) /* no subpages are changeable */
+			return -1;
+		n = build_one_page(m, p[0] & 0x3f, cur);
+		build_mask_page(p[0] & 0x3f, chg);
+		if (n == 0 || p[1] != n - 2 || len - off < n)
+			return -1;
+		/* Every bit that is not changeable must keep its value. */
+		for (size_t i = 2; i < n; i++) {
+			if ((p[i] & ~chg[i]) != (cur[i] & ~chg[i])) {
+				*bad = off + i;
+				return -1;
+			}
+		}
+		if (!page_values_ok(p)) {
+			*bad = off + 3;
+			return -1;
+		}
+		page_parse(&next, p);
+		off += n;
+	}
+	*m = next;
+	return 0;
 }
 
 static size_t build_pages(const struct scsi_mode_params *m, uint8_t page, uint8_t *p)
@@ -133,7 +226,13 @@ long mode_sense_build(const struct scsi_mode_params *m, const struct mode_hdr_in
 	if (h->block_descriptor)
 		bd = block_descriptor(h, long_lba, buf + hdr);
 	n = hdr + bd;
-	n += build_pages(&vals, page, buf + n);
+	if (pc == MODE_PC_CHANGEABLE) {
+		for (unsigned i = 0; i < ARRAY_SIZE(pages); i++)
+			if (page == PAGE_ALL || page == pages[i].code)
+				n += build_mask_page(pages[i].code, buf + n);
+	} else {
+		n += build_pages(&vals, page, buf + n);
+	}
 	if (ten) {
 		put_be16(buf, (uint16_t)(n - 2));
 		buf[3] = h->dev_specific;

@@ -31,6 +31,14 @@ long mode_sense_build(const struct scsi_mode_params *m, const struct mode_hdr_in
 		      bool ten, uint8_t page, uint8_t subpage, enum mode_pc pc, uint8_t *buf,
 		      size_t cap);
 
+/* MODE SELECT: check the mode pages in data (len bytes, after the header
+ * and block descriptors) against the changeable mask and the current
+ * values in m, and take them into m.  Returns -1 with *bad set to the
+ * offending byte (relative to data) if any page is refused; m is then
+ * unchanged. */
+int mode_select_apply(struct scsi_mode_params *m, const uint8_t *data, size_t len,
+		      size_t *bad);
+
 /* The mode parameters an LU starts with (also the "default" values). */
 void mode_params_default(struct scsi_mode_params *m);
 

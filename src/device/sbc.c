@@ -2,6 +2,8 @@
 #include "device/sbc.h"
 
 #include "device/opcodes.h"
+#include "device/sbc_io.h"
+#include "device/sbc_lu.h"
 #include "device/spc.h"
 #include "scsi/scsi_cmd.h"
 #include "scsi/sense.h"
@@ -16,7 +18,9 @@ bool sbc_write_protected(struct scsi_cmd *cmd)
 	return true;
 }
 
-static bool sbc_dispatch(struct scsi_cmd *cmd)
+/* Commands that complete themselves (they may go to the backstore or wait
+ * for an LBA range).  False if cmd is not one of them. */
+static bool sbc_dispatch_io(struct scsi_cmd *cmd)
 {
 	switch (cmd->cdb[0]) {
 	case OP_READ_6:
@@ -24,44 +28,131 @@ static bool sbc_dispatch(struct scsi_cmd *cmd)
 	case OP_READ_12:
 	case OP_READ_16:
 		sbc_read(cmd);
-		return false;
+		return true;
 	case OP_WRITE_6:
 	case OP_WRITE_10:
 	case OP_WRITE_12:
 	case OP_WRITE_16:
 		sbc_write(cmd);
-		return false;
-	case OP_READ_CAPACITY_10:
-		sbc_read_capacity_10(cmd);
 		return true;
-	case OP_SERVICE_ACTION_IN_16:
-		if ((cmd->cdb[1] & 0x1f) == SAI_READ_CAPACITY_16) {
-			sbc_read_capacity_16(cmd);
-			return true;
-		}
-		scsi_sense_set_field(cmd, ASC_INVALID_FIELD_IN_CDB, true, 1, 4);
+	case OP_WRITE_ATOMIC_16:
+		sbc_write_atomic(cmd);
+		return true;
+	case OP_VERIFY_10:
+	case OP_VERIFY_12:
+	case OP_VERIFY_16:
+		sbc_verify(cmd);
+		return true;
+	case OP_WRITE_VERIFY_10:
+	case OP_WRITE_VERIFY_12:
+	case OP_WRITE_VERIFY_16:
+		sbc_write_verify(cmd);
+		return true;
+	case OP_COMPARE_AND_WRITE:
+		sbc_compare_write(cmd);
+		return true;
+	case OP_ORWRITE_16:
+		sbc_orwrite(cmd);
+		return true;
+	case OP_WRITE_SAME_10:
+	case OP_WRITE_SAME_16:
+		sbc_write_same(cmd);
+		return true;
+	case OP_UNMAP:
+		sbc_unmap(cmd);
 		return true;
 	case OP_SYNCHRONIZE_CACHE_10:
 	case OP_SYNCHRONIZE_CACHE_16:
 		sbc_sync_cache(cmd);
-		return false;
-	default:
-		if (!spc_exec(cmd, &sbc_spc_type))
-			scsi_sense_set(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
 		return true;
+	case OP_SANITIZE:
+		sbc_sanitize(cmd);
+		return true;
+	case OP_FORMAT_UNIT:
+		sbc_format_unit(cmd);
+		return true;
+	default:
+		return false;
 	}
 }
 
-/* Handlers that may go to the backstore complete the command themselves;
- * the others have their answer when they return. */
+static void sbc_service_action_in(struct scsi_cmd *cmd)
+{
+	switch (cmd->cdb[1] & 0x1f) {
+	case SAI_READ_CAPACITY_16:
+		sbc_read_capacity_16(cmd);
+		break;
+	case SAI_GET_LBA_STATUS:
+		sbc_get_lba_status(cmd);
+		break;
+	default:
+		scsi_sense_set_field(cmd, ASC_INVALID_FIELD_IN_CDB, true, 1, 4);
+		break;
+	}
+}
+
+/* Commands that have their answer when they return. */
+static void sbc_dispatch_inline(struct scsi_cmd *cmd)
+{
+	switch (cmd->cdb[0]) {
+	case OP_READ_CAPACITY_10:
+		sbc_read_capacity_10(cmd);
+		break;
+	case OP_SERVICE_ACTION_IN_16:
+		sbc_service_action_in(cmd);
+		break;
+	case OP_PRE_FETCH_10:
+	case OP_PRE_FETCH_16:
+		sbc_prefetch(cmd);
+		break;
+	case OP_READ_DEFECT_DATA_10:
+	case OP_READ_DEFECT_DATA_12:
+		sbc_read_defect_data(cmd);
+		break;
+	case OP_START_STOP_UNIT:
+		sbc_start_stop_unit(cmd);
+		break;
+	case OP_PREVENT_ALLOW:
+		sbc_prevent_allow(cmd);
+		break;
+	default:
+		if (!spc_exec(cmd, &sbc_spc_type))
+			scsi_sense_set(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
+		break;
+	}
+}
+
+/* SBC-4 4.11.3: while a sanitize runs, the LU answers only the commands
+ * that report on it. */
+static bool sanitize_blocks(struct scsi_cmd *cmd)
+{
+	uint8_t op = cmd->cdb[0];
+
+	if (sbc_lu(cmd->lu)->sanitize != SANITIZE_RUNNING)
+		return false;
+	if (op == OP_INQUIRY || op == OP_REQUEST_SENSE || op == OP_REPORT_LUNS)
+		return false;
+	scsi_sense_set(cmd, SK_NOT_READY, ASC_LUN_NOT_READY_SANITIZE);
+	return true;
+}
+
 static void sbc_exec(struct scsi_cmd *cmd)
 {
-	if (sbc_dispatch(cmd))
-		scsi_cmd_complete(cmd);
+	cmd->dev_priv = NULL;
+	if (sanitize_blocks(cmd)) {
+		sbc_finish(cmd);
+		return;
+	}
+	if (sbc_dispatch_io(cmd))
+		return;
+	sbc_dispatch_inline(cmd);
+	sbc_finish(cmd);
 }
 
 const struct scsi_devtype sbc_disk_type = {
 	.name = "disk",
 	.peripheral_type = 0x00,
 	.exec = sbc_exec,
+	.init = sbc_lu_init,
+	.fini = sbc_lu_fini,
 };

@@ -5,6 +5,7 @@
 #include "device/cdb.h"
 #include "device/dev.h"
 #include "device/sbc.h"
+#include "device/spc.h"
 #include "scsi/scsi_cmd.h"
 #include "scsi/sense.h"
 
@@ -19,6 +20,8 @@ void sbc_read_capacity_10(struct scsi_cmd *cmd)
 		dev_cdb_error(cmd, &err);
 		return;
 	}
+	if (!spc_check_ready(cmd))
+		return;
 	last = atomic_load(&cmd->lu->nblocks) - 1;
 	/* Too large for 32 bits: the initiator must use READ CAPACITY (16). */
 	put_be32(buf, last > 0xfffffffeull ? 0xffffffffu : (uint32_t)last);
@@ -31,6 +34,7 @@ size_t sbc_read_capacity_16_build(const struct scsi_lu *lu, uint8_t buf[32])
 	memset(buf, 0, 32);
 	put_be64(buf, atomic_load(&lu->nblocks) - 1);
 	put_be32(buf + 8, lu->block_size);
+	buf[13] = (uint8_t)sbc_lbppb_exponent(lu);
 	if (lu->thin)
 		buf[14] = 0x80 | 0x40; /* LBPME, LBPRZ: unmapped blocks read zero */
 	return 32;
@@ -46,5 +50,7 @@ void sbc_read_capacity_16(struct scsi_cmd *cmd)
 		dev_cdb_error(cmd, &err);
 		return;
 	}
+	if (!spc_check_ready(cmd))
+		return;
 	dev_reply(cmd, buf, sbc_read_capacity_16_build(cmd->lu, buf), c.alloc);
 }

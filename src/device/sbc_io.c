@@ -3,6 +3,7 @@
 
 #include <errno.h>
 
+#include "device/sbc_lu.h"
 #include "scsi/lu.h"
 #include "scsi/scsi_cmd.h"
 #include "scsi/sense.h"
@@ -21,30 +22,52 @@ static void io_failed(struct scsi_cmd *cmd, enum bs_op op, int err)
 		scsi_sense_set(cmd, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
 }
 
+void sbc_finish(struct scsi_cmd *cmd)
+{
+	sbc_range_complete(cmd);
+}
+
 static void io_done(struct bs_io *io)
 {
 	struct scsi_cmd *cmd = io->arg;
+	struct sbc_range *r = sbc_range_of(cmd);
+	void (*next)(struct scsi_cmd *cmd) = r ? r->next : NULL;
 
 	cmd->pending--;
+	if (r)
+		r->next = NULL;
 	if (io->result < 0) {
 		cmd->io_error = io->result;
 		io_failed(cmd, io->op, io->result);
+	} else if (next) {
+		next(cmd);
+		return;
 	} else {
 		scsi_cmd_good(cmd);
 	}
-	scsi_cmd_complete(cmd);
+	sbc_finish(cmd);
+}
+
+void sbc_io_then(struct scsi_cmd *cmd, enum bs_op op, uint64_t offset, void *buf, uint64_t len,
+		 unsigned flags, void (*next)(struct scsi_cmd *cmd))
+{
+	struct sbc_range *r = sbc_range_of(cmd);
+
+	/* Aborted while waiting: spare the store the work. */
+	if (scsi_cmd_is_aborted(cmd)) {
+		sbc_finish(cmd);
+		return;
+	}
+	if (r)
+		r->next = next;
+	bs_io_prep(&cmd->bio, op, offset, buf, len, io_done, cmd);
+	cmd->bio.flags = flags;
+	cmd->pending++;
+	backstore_submit(cmd->lu->bs, &cmd->bio);
 }
 
 void sbc_io_submit(struct scsi_cmd *cmd, enum bs_op op, uint64_t offset, void *buf,
 		   uint64_t len, unsigned flags)
 {
-	/* Aborted while waiting: spare the store the work. */
-	if (scsi_cmd_is_aborted(cmd)) {
-		scsi_cmd_complete(cmd);
-		return;
-	}
-	bs_io_prep(&cmd->bio, op, offset, buf, len, io_done, cmd);
-	cmd->bio.flags = flags;
-	cmd->pending++;
-	backstore_submit(cmd->lu->bs, &cmd->bio);
+	sbc_io_then(cmd, op, offset, buf, len, flags, NULL);
 }

@@ -9,8 +9,18 @@
 struct scsi_cmd;
 
 /* Start one backstore operation for cmd; when it ends, the command
- * completes with GOOD or the sense that matches the error. */
+ * completes with GOOD or the sense that matches the error (and gives back
+ * its LBA range, if it holds one). */
 void sbc_io_submit(struct scsi_cmd *cmd, enum bs_op op, uint64_t offset, void *buf,
 		   uint64_t len, unsigned flags);
+
+/* As sbc_io_submit, but on success call next(cmd) instead of completing:
+ * for commands made of several steps (read, compare, write).  cmd must hold
+ * an LBA range (sbc_range_run). */
+void sbc_io_then(struct scsi_cmd *cmd, enum bs_op op, uint64_t offset, void *buf, uint64_t len,
+		 unsigned flags, void (*next)(struct scsi_cmd *cmd));
+
+/* Complete cmd with `status`/sense already set, giving back its range. */
+void sbc_finish(struct scsi_cmd *cmd);
 
 #endif

@@ -1,21 +1,22 @@
-/* READ and WRITE (6, 10, 12, 16). */
+/* READ and WRITE (6, 10, 12, 16) and WRITE ATOMIC (16). */
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/util.h"
 #include "device/cdb.h"
 #include "device/dev.h"
+#include "device/opcodes.h"
 #include "device/sbc.h"
 #include "device/sbc_io.h"
+#include "device/sbc_lu.h"
 #include "device/spc.h"
 #include "scsi/lu.h"
 #include "scsi/scsi_cmd.h"
 #include "scsi/sense.h"
 
-/* The checks READ and WRITE share; false (with sense set) to refuse. */
-static bool rw_check(struct scsi_cmd *cmd, struct cdb_rw *rw, bool is_write)
+bool sbc_rw_check(struct scsi_cmd *cmd, struct cdb_rw *rw, bool is_write)
 {
 	struct cdb_err err;
-	struct scsi_lu *lu = cmd->lu;
 
 	if (cdb_parse_rw(cmd->cdb, cmd->cdb_len, rw, &err) < 0) {
 		dev_cdb_error(cmd, &err);
@@ -30,33 +31,33 @@ static bool rw_check(struct scsi_cmd *cmd, struct cdb_rw *rw, bool is_write)
 		return false;
 	if (is_write && sbc_write_protected(cmd))
 		return false;
-	if (!cdb_range_ok(rw->lba, rw->nblocks, atomic_load(&lu->nblocks))) {
+	return sbc_range_check(cmd, rw->lba, rw->nblocks, cmd->cdb_len >= 16 ? 10 : 7);
+}
+
+bool sbc_range_check(struct scsi_cmd *cmd, uint64_t lba, uint64_t nblocks, uint16_t len_byte)
+{
+	struct scsi_lu *lu = cmd->lu;
+
+	if (!cdb_range_ok(lba, nblocks, atomic_load(&lu->nblocks))) {
 		scsi_sense_set(cmd, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
 		return false;
 	}
-	if ((uint64_t)rw->nblocks * lu->block_size > DEV_MAX_XFER_BYTES) {
+	if (nblocks * lu->block_size > DEV_MAX_XFER_BYTES) {
 		/* SBC-4: more than the Block Limits page's maximum. */
-		scsi_sense_set_field(cmd, ASC_INVALID_FIELD_IN_CDB, true,
-				     cmd->cdb_len >= 16 ? 10 : 7, -1);
+		scsi_sense_set_field(cmd, ASC_INVALID_FIELD_IN_CDB, true, len_byte, -1);
 		return false;
 	}
-	cmd->lba = rw->lba;
-	cmd->nblocks = rw->nblocks;
+	cmd->lba = lba;
+	cmd->nblocks = (uint32_t)nblocks;
 	return true;
 }
 
-void sbc_read(struct scsi_cmd *cmd)
+static void read_start(struct scsi_cmd *cmd)
 {
-	struct cdb_rw rw;
 	struct scsi_lu *lu = cmd->lu;
-	uint64_t off, len;
+	uint64_t off = cmd->lba * lu->block_size;
+	uint64_t len = (uint64_t)cmd->nblocks * lu->block_size;
 
-	if (!rw_check(cmd, &rw, false) || rw.nblocks == 0) {
-		scsi_cmd_complete(cmd);
-		return;
-	}
-	off = rw.lba * lu->block_size;
-	len = (uint64_t)rw.nblocks * lu->block_size;
 	if (lu->bs->ops->map) {
 		/* Memory store: send straight from it, no copy. */
 		cmd->in.data = lu->bs->ops->map(lu->bs, off, len);
@@ -64,41 +65,139 @@ void sbc_read(struct scsi_cmd *cmd)
 			cmd->in.len = cmd->in.cap = (uint32_t)len;
 			cmd->in.owned = false;
 			scsi_cmd_good(cmd);
-			scsi_cmd_complete(cmd);
+			sbc_finish(cmd);
 			return;
 		}
 	}
 	if (scsi_buf_alloc(&cmd->in, (uint32_t)len) < 0) {
 		dev_no_memory(cmd);
-		scsi_cmd_complete(cmd);
+		sbc_finish(cmd);
 		return;
 	}
 	sbc_io_submit(cmd, BS_READ, off, cmd->in.data, len, 0);
 }
 
+void sbc_read(struct scsi_cmd *cmd)
+{
+	struct cdb_rw rw;
+
+	if (!sbc_rw_check(cmd, &rw, false) || rw.nblocks == 0) {
+		sbc_finish(cmd);
+		return;
+	}
+	sbc_range_run(cmd, rw.lba, rw.nblocks, false, read_start);
+}
+
+/* The whole blocks of data-out that arrived, at most what the CDB names:
+ * with a too small expected length the transport reports the overflow,
+ * and bytes beyond the CDB's length are never written. */
+uint32_t sbc_blocks_arrived(const struct scsi_cmd *cmd, uint32_t nblocks)
+{
+	return MIN(nblocks, cmd->out.len / cmd->lu->block_size);
+}
+
+bool sbc_fua(const struct scsi_cmd *cmd, bool fua)
+{
+	return fua || !cmd->lu->mode.wce;
+}
+
+static void write_blocks(struct scsi_cmd *cmd, unsigned flags)
+{
+	struct scsi_lu *lu = cmd->lu;
+	uint32_t have = sbc_blocks_arrived(cmd, cmd->nblocks);
+
+	if (have == 0) {
+		scsi_cmd_good(cmd);
+		sbc_finish(cmd);
+		return;
+	}
+	sbc_io_submit(cmd, BS_WRITE, cmd->lba * lu->block_size, cmd->out.data,
+		      (uint64_t)have * lu->block_size, flags);
+}
+
+static void write_start(struct scsi_cmd *cmd)
+{
+	write_blocks(cmd, 0);
+}
+
+static void write_start_fua(struct scsi_cmd *cmd)
+{
+	write_blocks(cmd, BS_IO_FUA);
+}
+
+/* Write cmd->nblocks of data-out at cmd->lba, holding the range shared
+ * (plain writes) or exclusive (atomic writes). */
+static void write_go(struct scsi_cmd *cmd, bool fua, bool exclusive)
+{
+	cmd->out_needed = cmd->nblocks * cmd->lu->block_size;
+	if (cmd->nblocks == 0) {
+		scsi_cmd_good(cmd);
+		sbc_finish(cmd);
+		return;
+	}
+	sbc_range_run(cmd, cmd->lba, cmd->nblocks, exclusive,
+		      sbc_fua(cmd, fua) ? write_start_fua : write_start);
+}
+
 void sbc_write(struct scsi_cmd *cmd)
 {
 	struct cdb_rw rw;
-	struct scsi_lu *lu = cmd->lu;
-	uint32_t have;
-	unsigned flags = 0;
 
-	if (!rw_check(cmd, &rw, true)) {
-		scsi_cmd_complete(cmd);
+	if (!sbc_rw_check(cmd, &rw, true)) {
+		sbc_finish(cmd);
 		return;
 	}
-	cmd->out_needed = rw.nblocks * lu->block_size;
-	/* Fewer bytes than the CDB names arrived (expected length too small):
-	 * write the whole blocks that did; the transport reports the
-	 * overflow.  Bytes beyond the CDB's length are never written. */
-	have = MIN(rw.nblocks, cmd->out.len / lu->block_size);
-	if (have == 0) {
-		scsi_cmd_good(cmd);
-		scsi_cmd_complete(cmd);
+	write_go(cmd, rw.fua, false);
+}
+
+int cdb_parse_write_atomic(const uint8_t *cdb, unsigned len, struct cdb_rw *rw,
+			   struct cdb_err *err)
+{
+	if (cdb_check_common(cdb, len, err) < 0)
+		return -1;
+	if (cdb[0] != OP_WRITE_ATOMIC_16) {
+		err->asc_ascq = ASC_INVALID_OPCODE;
+		return -1;
+	}
+	*rw = (struct cdb_rw){0};
+	rw->protect = cdb[1] >> 5;
+	rw->dpo = cdb[1] & 0x10;
+	rw->fua = cdb[1] & 0x08;
+	rw->lba = get_be64(cdb + 2);
+	rw->nblocks = get_be16(cdb + 12);
+	rw->group = cdb[14] & 0x3f;
+	/* ATOMIC BOUNDARY: the Block Limits page offers no boundaries. */
+	if (get_be16(cdb + 10) != 0) {
+		err->asc_ascq = ASC_INVALID_FIELD_IN_CDB;
+		err->byte = 10;
+		err->bit = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* WRITE ATOMIC (16): all of it or none of it, and nobody sees half of it:
+ * the range is held exclusively and written in one backstore operation. */
+void sbc_write_atomic(struct scsi_cmd *cmd)
+{
+	struct cdb_rw rw;
+	struct cdb_err err;
+
+	if (cdb_parse_write_atomic(cmd->cdb, cmd->cdb_len, &rw, &err) < 0) {
+		dev_cdb_error(cmd, &err);
+		sbc_finish(cmd);
 		return;
 	}
-	if (rw.fua || !lu->mode.wce)
-		flags |= BS_IO_FUA;
-	sbc_io_submit(cmd, BS_WRITE, rw.lba * lu->block_size, cmd->out.data,
-		      (uint64_t)have * lu->block_size, flags);
+	if (rw.protect) {
+		scsi_sense_set_field(cmd, ASC_INVALID_FIELD_IN_CDB, true, 1, 7);
+	} else if (spc_check_ready(cmd) && !sbc_write_protected(cmd) &&
+		   sbc_range_check(cmd, rw.lba, rw.nblocks, 12)) {
+		if (rw.nblocks > SBC_MAX_ATOMIC_BLOCKS(cmd->lu))
+			scsi_sense_set_field(cmd, ASC_INVALID_FIELD_IN_CDB, true, 12, -1);
+		else {
+			write_go(cmd, rw.fua, true);
+			return;
+		}
+	}
+	sbc_finish(cmd);
 }

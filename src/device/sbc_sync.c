@@ -4,6 +4,7 @@
 #include "device/dev.h"
 #include "device/sbc.h"
 #include "device/sbc_io.h"
+#include "device/spc.h"
 #include "scsi/scsi_cmd.h"
 #include "scsi/sense.h"
 
@@ -14,12 +15,16 @@ void sbc_sync_cache(struct scsi_cmd *cmd)
 
 	if (cdb_parse_sync_cache(cmd->cdb, cmd->cdb_len, &s, &err) < 0) {
 		dev_cdb_error(cmd, &err);
-		scsi_cmd_complete(cmd);
+		sbc_finish(cmd);
+		return;
+	}
+	if (!spc_check_ready(cmd)) {
+		sbc_finish(cmd);
 		return;
 	}
 	if (!cdb_range_ok(s.lba, s.nblocks, atomic_load(&cmd->lu->nblocks))) {
 		scsi_sense_set(cmd, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
-		scsi_cmd_complete(cmd);
+		sbc_finish(cmd);
 		return;
 	}
 	/* IMMED is honoured by waiting anyway: the answer is then also a

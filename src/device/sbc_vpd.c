@@ -4,33 +4,60 @@
 
 #include "common/bytes.h"
 #include "device/dev.h"
+#include "device/opcode_info.h"
+#include "device/opcodes.h"
 #include "device/sbc.h"
 #include "device/spc.h"
 #include "scsi/lu.h"
 
 #define VD_SBC3 0x04c0
 
+/* Logical blocks per physical block: Luna's stores work in 4 KiB pages. */
+unsigned sbc_lbppb_exponent(const struct scsi_lu *lu)
+{
+	return lu->block_size < 4096 ? (unsigned)__builtin_ctz(4096 / lu->block_size) : 0;
+}
+
 static size_t vpd_block_limits(const struct scsi_lu *lu, uint8_t *buf)
 {
 	uint32_t max_blocks = DEV_MAX_XFER_BYTES / lu->block_size;
 
-	put_be32(buf + 8, max_blocks);	/* maximum transfer length */
-	put_be32(buf + 12, max_blocks); /* optimal transfer length */
-	put_be16(buf + 6, 1);		/* optimal transfer length granularity */
+	buf[4] = 0x01; /* WSNZ: WRITE SAME needs a NUMBER OF LOGICAL BLOCKS */
+	buf[5] = SBC_MAX_COMPARE_WRITE_BLOCKS;
+	put_be16(buf + 6, 1u << sbc_lbppb_exponent(lu)); /* optimal granularity */
+	put_be32(buf + 8, max_blocks);			 /* maximum transfer length */
+	put_be32(buf + 12, max_blocks);			 /* optimal transfer length */
+	put_be32(buf + 16, max_blocks);			 /* maximum prefetch length */
+	if (lu->thin) {
+		put_be32(buf + 20, SBC_MAX_UNMAP_BLOCKS);
+		put_be32(buf + 24, SBC_MAX_UNMAP_DESCRIPTORS);
+		put_be32(buf + 28, 1u << sbc_lbppb_exponent(lu)); /* unmap granularity */
+		put_be32(buf + 32, 0x80000000u);		  /* UGAVALID, aligned at 0 */
+	}
+	put_be64(buf + 36, SBC_MAX_WRITE_SAME_BLOCKS);
+	put_be32(buf + 44, SBC_MAX_ATOMIC_BLOCKS(lu)); /* maximum atomic transfer length */
+	put_be32(buf + 48, 1);			       /* atomic alignment */
+	put_be32(buf + 52, 1);			       /* atomic transfer length granularity */
+	/* No atomic boundaries: the last two fields stay 0. */
 	return 64;
 }
 
 static size_t vpd_block_characteristics(uint8_t *buf)
 {
 	put_be16(buf + 4, 0x0001); /* medium rotation rate: non-rotating */
+	/* WABEREQ, WACEREQ 01b: after a BLOCK or CRYPTO ERASE sanitize, reads
+	 * succeed (and return zeroes). */
+	buf[7] = 0x40 | 0x10;
 	return 64;
 }
 
 static size_t vpd_provisioning(const struct scsi_lu *lu, uint8_t *buf)
 {
 	(void)lu;
-	buf[5] = 0x01 << 2; /* LBPRZ: unmapped blocks read as zeroes */
-	buf[6] = 0x02;	    /* provisioning type: thin */
+	/* LBPU, LBPWS, LBPWS10; LBPRZ 001b: unmapped blocks read as zeroes;
+	 * no anchored blocks (ANC_SUP 0), no descriptor (DP 0). */
+	buf[5] = 0x80 | 0x40 | 0x20 | 0x01 << 2;
+	buf[6] = 0x02; /* provisioning type: thin */
 	return 8;
 }
 
@@ -64,4 +91,6 @@ const struct spc_type sbc_spc_type = {
 	.vpd_build = sbc_vpd_build,
 	.mode_dev_specific = 0x10, /* DPOFUA: DPO and FUA are honoured */
 	.block_descriptor = true,
+	.opcodes = sbc_opcodes,
+	.n_opcodes = SBC_N_OPCODES,
 };

@@ -6,6 +6,7 @@
 #include "device/dev.h"
 #include "device/mode.h"
 #include "device/opcodes.h"
+#include "device/xcopy.h"
 #include "scsi/lu.h"
 #include "scsi/nexus.h"
 #include "scsi/scsi_cmd.h"
@@ -106,6 +107,32 @@ void spc_mode_sense(struct scsi_cmd *cmd, const struct spc_type *t)
 	dev_reply(cmd, buf, (size_t)n, ms.alloc);
 }
 
+static bool spc_maintenance_in(struct scsi_cmd *cmd, const struct spc_type *t)
+{
+	if (cmd->cdb_len < 12) {
+		scsi_sense_set(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
+		return true;
+	}
+	if (cmd->cdb[11] & 0x04) { /* NACA */
+		scsi_sense_set_field(cmd, ASC_INVALID_FIELD_IN_CDB, true, 11, 2);
+		return true;
+	}
+	switch (cmd->cdb[1] & 0x1f) {
+	case MI_REPORT_SUPPORTED_OPCODES:
+		spc_report_opcodes(cmd, t);
+		return true;
+	case MI_REPORT_SUPPORTED_TMFS:
+		spc_report_tmfs(cmd);
+		return true;
+	case MI_REPORT_TARGET_PORT_GROUPS:
+		spc_report_tpgs(cmd);
+		return true;
+	default:
+		scsi_sense_set_field(cmd, ASC_INVALID_FIELD_IN_CDB, true, 1, 4);
+		return true;
+	}
+}
+
 bool spc_exec(struct scsi_cmd *cmd, const struct spc_type *t)
 {
 	switch (cmd->cdb[0]) {
@@ -121,6 +148,15 @@ bool spc_exec(struct scsi_cmd *cmd, const struct spc_type *t)
 	case OP_MODE_SENSE_6:
 	case OP_MODE_SENSE_10:
 		spc_mode_sense(cmd, t);
+		return true;
+	case OP_MODE_SELECT_6:
+	case OP_MODE_SELECT_10:
+		spc_mode_select(cmd, t);
+		return true;
+	case OP_MAINTENANCE_IN:
+		return spc_maintenance_in(cmd, t);
+	case OP_RECEIVE_COPY_RESULTS:
+		xcopy_receive_copy_results(cmd);
 		return true;
 	default:
 		return false;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct opcode_info;
 struct scsi_cmd;
 struct scsi_lu;
 
@@ -23,6 +24,11 @@ struct spc_type {
 	/* Device-specific parameter of the mode parameter header, without WP. */
 	uint8_t mode_dev_specific;
 	bool block_descriptor; /* MODE SENSE returns one unless DBD */
+	/* Its commands, for REPORT SUPPORTED OPERATION CODES. */
+	const struct opcode_info *opcodes;
+	size_t n_opcodes;
+	/* Does this LU offer the command?  NULL: all of them. */
+	bool (*opcode_offered)(const struct scsi_lu *lu, const struct opcode_info *op);
 };
 
 /* Execute cmd if it is one of the shared commands; false if it is not. */
@@ -32,11 +38,17 @@ void spc_inquiry(struct scsi_cmd *cmd, const struct spc_type *t);
 void spc_mode_sense(struct scsi_cmd *cmd, const struct spc_type *t);
 void spc_request_sense(struct scsi_cmd *cmd);
 void spc_test_unit_ready(struct scsi_cmd *cmd);
+void spc_report_opcodes(struct scsi_cmd *cmd, const struct spc_type *t);
+void spc_report_tmfs(struct scsi_cmd *cmd);
+void spc_report_tpgs(struct scsi_cmd *cmd);
+void spc_mode_select(struct scsi_cmd *cmd, const struct spc_type *t);
 
 /* Is the medium ready for access?  If not, sets NOT READY sense. */
 bool spc_check_ready(struct scsi_cmd *cmd);
 
 /* Pure builders, for the commands above and for unit tests. */
+size_t rstmf_build(bool repd, uint8_t *buf);
+size_t rtpg_build(uint16_t tpg, uint16_t rel_port, bool extended, uint8_t *buf);
 size_t spc_std_inquiry_build(const struct scsi_lu *lu, const struct spc_type *t, uint8_t *buf);
 #define SPC_STD_INQUIRY_LEN 96
 

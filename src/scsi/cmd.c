@@ -7,6 +7,7 @@
 #include "scsi/lu.h"
 #include "scsi/nexus.h"
 #include "scsi/nolun.h"
+#include "scsi/pr.h"
 #include "scsi/report_luns.h"
 #include "scsi/sense.h"
 #include "scsi/task_set.h"
@@ -72,7 +73,11 @@ void scsi_cmd_submit(struct scsi_cmd *cmd)
 		scsi_report_luns(cmd);
 	} else if (cmd->lu == NULL) {
 		scsi_nolun_exec(cmd);
-	} else if (!check_ua(cmd)) {
+	} else if (check_ua(cmd)) {
+		/* answered with the unit attention */
+	} else if (scsi_resv_check(cmd) || scsi_resv_exec(cmd)) {
+		/* a reservation conflict, or a reservation command the core ran */
+	} else {
 		scsi_task_set_add(cmd);
 		cmd->lu->type->exec(cmd);
 		return;

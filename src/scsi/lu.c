@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "scsi/nexus.h"
+#include "scsi/pr.h"
 #include "scsi/sense.h"
 
 /* The IEEE company identifier in Luna's NAA identifiers.  A CID (the
@@ -137,6 +138,8 @@ struct scsi_lu *scsi_lu_new(const struct scsi_lu_params *p, char *err, size_t er
 	lu->medium_present = true;
 	if (lu_identity(lu, p, err, errlen) < 0)
 		goto fail;
+	/* Saved (APTPL) reservations come back with the LU. */
+	scsi_resv_lu_init(lu);
 	if (lu->type->init && lu->type->init(lu) < 0) {
 		snprintf(err, errlen, "storage object %s: cannot set up device type %s", lu->name,
 			 lu->type->name);
@@ -145,6 +148,7 @@ struct scsi_lu *scsi_lu_new(const struct scsi_lu_params *p, char *err, size_t er
 	backstore_get(lu->bs);
 	return lu;
 fail:
+	scsi_resv_lu_fini(lu);
 	pthread_mutex_destroy(&lu->lock);
 	free(lu);
 	return NULL;
@@ -163,6 +167,7 @@ void scsi_lu_put(struct scsi_lu *lu)
 	if (lu->type->fini)
 		lu->type->fini(lu);
 	backstore_put(lu->bs);
+	scsi_resv_lu_fini(lu);
 	pthread_mutex_destroy(&lu->lock);
 	free(lu);
 }

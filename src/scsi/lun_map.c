@@ -1,5 +1,6 @@
 /* LUN maps: immutable sorted arrays of LUN -> LU, shared by reference. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/util.h"
 #include "scsi/lu.h"
@@ -73,6 +74,18 @@ const struct scsi_lun_entry *scsi_lun_map_find(const struct scsi_lun_map *map, u
 			lo = mid + 1;
 		else
 			hi = mid;
+	}
+	return NULL;
+}
+
+const struct scsi_lun_entry *scsi_lun_map_find_naa(const struct scsi_lun_map *map,
+						   const uint8_t *naa, size_t len)
+{
+	for (unsigned i = 0; map && i < map->count; i++) {
+		const struct scsi_lu *lu = map->entries[i].lu;
+
+		if (lu && len == sizeof(lu->naa) && memcmp(lu->naa, naa, len) == 0)
+			return &map->entries[i];
 	}
 	return NULL;
 }

@@ -7,6 +7,7 @@
 
 #include "common/util.h"
 #include "scsi/lu.h"
+#include "scsi/pr.h"
 #include "scsi/sense.h"
 #include "scsi/task_set.h"
 
@@ -92,8 +93,10 @@ void scsi_nexus_free(struct scsi_nexus *nx)
 	pthread_mutex_unlock(&nx->map_lock);
 	if (map) {
 		for (unsigned i = 0; i < map->count; i++)
-			if (map->entries[i].lu)
+			if (map->entries[i].lu) {
 				scsi_task_set_nexus_loss(map->entries[i].lu, nx);
+				scsi_resv_nexus_loss(map->entries[i].lu, nx);
+			}
 		scsi_lun_map_put(map);
 	}
 	scsi_nexus_put(nx);

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/list.h"
@@ -42,6 +43,11 @@ void scsi_lun_map_sort(struct scsi_lun_map *map);
 void scsi_lun_map_get(struct scsi_lun_map *map);
 void scsi_lun_map_put(struct scsi_lun_map *map);
 const struct scsi_lun_entry *scsi_lun_map_find(const struct scsi_lun_map *map, uint64_t lun);
+/* The entry of the LU whose NAA identifier (VPD page 0x83) is naa (len
+ * bytes), or NULL: how EXTENDED COPY finds its copy targets among the LUs
+ * a nexus sees. */
+const struct scsi_lun_entry *scsi_lun_map_find_naa(const struct scsi_lun_map *map,
+						   const uint8_t *naa, size_t len);
 
 /* A pending unit attention for one LU on one nexus. */
 struct scsi_ua {

@@ -136,7 +136,12 @@ void scsi_cmd_release(struct scsi_cmd *cmd);
 
 /* Buffers: allocate `len` bytes (zeroed) for cmd->in or cmd->out. */
 int scsi_buf_alloc(struct scsi_buf *b, uint32_t len);
+/* The same, not zeroed: for buffers that are filled whole (data-out as it
+ * arrives, READ data from a backstore). */
+int scsi_buf_alloc_raw(struct scsi_buf *b, uint32_t len);
 void scsi_buf_free(struct scsi_buf *b);
+/* Free the calling thread's cached buffers (when the thread ends). */
+void scsi_buf_pool_drain(void);
 
 /* Results. */
 static inline void scsi_cmd_good(struct scsi_cmd *cmd)

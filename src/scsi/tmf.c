@@ -6,6 +6,7 @@
 #include "net/loop.h"
 #include "scsi/lu.h"
 #include "scsi/nexus.h"
+#include "scsi/pr.h"
 #include "scsi/scsi_cmd.h"
 #include "scsi/sense.h"
 #include "scsi/task_set.h"
@@ -34,6 +35,7 @@ void scsi_tmf_wait_done(struct scsi_tmf *tmf)
 static void reset_lu(struct scsi_tmf *tmf, struct scsi_lu *lu, uint16_t asc)
 {
 	scsi_task_set_abort(lu, tmf, TASK_SCOPE_ALL, tmf->nexus, 0, NULL);
+	scsi_resv_reset(lu);
 	scsi_ua_add_all(lu, NULL, asc);
 }
 

@@ -138,7 +138,7 @@ static void vpd_pages(void **state)
 	cdb[2] = 0xb0;
 	c = run(f, cdb, 6, NULL, 0);
 	assert_int_equal(get_be16(c->in.data + 2), 0x3c);
-	assert_int_equal(get_be32(c->in.data + 8), (16u << 20) / 512);
+	assert_int_equal(get_be32(c->in.data + 8), (32u << 20) / 512);
 
 	cdb[2] = 0xb1;
 	c = run(f, cdb, 6, NULL, 0);
@@ -246,7 +246,7 @@ static void mode_sense(void **state)
 	assert_int_equal(get_be64(c->in.data + 8), BLOCKS);
 	ms10[2] = 0x48; /* changeable values of the caching page */
 	c = run(f, ms10, 10, NULL, 0);
-	assert_int_equal(c->in.data[8 + 16 + 2], 0);
+	assert_int_equal(c->in.data[8 + 16 + 2], 0x05); /* WCE, RCD */
 	release(f);
 }
 

@@ -1,0 +1,67 @@
+/* LBA range locks: overlap arithmetic and who waits for whom. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "scsi/range_lock.h"
+
+static int resumed;
+
+static void on_resume(void *arg)
+{
+	(void)arg;
+	resumed++;
+}
+
+static struct range_req req(uint64_t lba, uint64_t count, bool excl)
+{
+	struct range_req r = {.lba = lba, .count = count, .exclusive = excl, .resume = on_resume};
+
+	return r;
+}
+
+static void overlap(void **state)
+{
+	(void)state;
+	assert_true(range_overlap(0, 10, 9, 1));
+	assert_false(range_overlap(0, 10, 10, 1));
+	assert_false(range_overlap(5, 0, 5, 10));
+	assert_true(range_overlap(0, UINT64_MAX, UINT64_MAX - 1, 1));
+	assert_false(range_overlap(UINT64_MAX - 1, 1, 0, UINT64_MAX - 1));
+}
+
+static void shared_and_exclusive(void **state)
+{
+	struct range_lock rl;
+	struct range_req a = req(0, 8, false), b = req(4, 8, false), x = req(6, 1, true),
+			 c = req(6, 1, false), d = req(100, 1, false);
+
+	(void)state;
+	resumed = 0;
+	range_lock_init(&rl);
+	assert_true(range_lock_acquire(&rl, &a));
+	assert_true(range_lock_acquire(&rl, &b)); /* readers share */
+	assert_false(range_lock_acquire(&rl, &x)); /* the atomic one waits */
+	assert_false(range_lock_acquire(&rl, &c)); /* and nobody jumps it */
+	assert_true(range_lock_acquire(&rl, &d));  /* elsewhere is free */
+	range_lock_release(&rl, &a);
+	assert_int_equal(resumed, 0);
+	range_lock_release(&rl, &b);
+	assert_int_equal(resumed, 1); /* x */
+	range_lock_release(&rl, &x);
+	assert_int_equal(resumed, 2); /* c */
+	range_lock_release(&rl, &c);
+	range_lock_release(&rl, &d);
+	range_lock_fini(&rl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(overlap),
+		cmocka_unit_test(shared_and_exclusive),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
