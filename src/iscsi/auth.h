@@ -23,6 +23,11 @@ bool iscsi_auth_required(struct iscsi_conn *conn);
 int iscsi_auth_step(struct iscsi_conn *conn, const struct iscsi_keys *in,
 		    struct iscsi_text_buf *out);
 
+/* Refuse the login with Authentication Failure after a short delay (a
+ * loop timer; the worker does not block).  why (a string literal) goes to
+ * the log.  Returns -1 for the caller to pass on. */
+int iscsi_auth_fail(struct iscsi_conn *conn, const char *why);
+
 void iscsi_auth_free(struct iscsi_login *login);
 
 #endif

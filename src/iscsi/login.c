@@ -353,8 +353,8 @@ void iscsi_login_rx(struct iscsi_conn *conn, const struct iscsi_login_req *req,
 		may_transit = r == 1;
 	} else if (!login->security_done && iscsi_auth_required(conn)) {
 		iscsi_text_free(&out);
-		iscsi_login_fail(conn, ISCSI_LOGIN_AUTH_FAILED,
-			   "authentication required but the initiator skipped the security stage");
+		iscsi_auth_fail(conn,
+				"authentication required but the initiator skipped the security stage");
 		goto out_keys;
 	}
 	if (negotiate_keys(conn, &keys, &out) < 0) {

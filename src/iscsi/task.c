@@ -159,7 +159,7 @@ struct iscsi_task *iscsi_task_from_cmd(struct iscsi_conn *conn, const struct isc
 			scsi_sense_set(&task->cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_IN_CDB);
 		}
 		if (!task->failed && task->edtl) {
-			if (scsi_buf_alloc(&task->cmd.out, task->edtl) < 0) {
+			if (scsi_buf_alloc_raw(&task->cmd.out, task->edtl) < 0) {
 				task->failed = true;
 				task->cmd.status = SAM_STAT_BUSY;
 			} else {

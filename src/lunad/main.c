@@ -6,17 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backstore/backstore.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "config/config.h"
+#include "control/control.h"
 #include "iscsi/conn.h"
 #include "iscsi/session.h"
 #include "net/listener.h"
 #include "net/loop.h"
 #include "net/worker.h"
+#include "scsi/pr.h"
+#include "scsi/scsi_cmd.h"
 
 #define SHUTDOWN_WAIT_MS 6000
 
@@ -29,6 +33,10 @@ static const char usage[] =
 	"                      saveconfig.json); SIGHUP reads it again\n"
 	"  -d, --demo          serve the embedded demo: a 1 GiB RAM disk as LUN 0 of\n"
 	"                      iqn.2025-01.io.luna:demo on 127.0.0.1:3260\n"
+	"  -C, --control PATH  the management socket lunactl talks to (default\n"
+	"                      /run/luna/lunad.sock; root only)\n"
+	"  -S, --state-dir DIR where persistent reservations with APTPL are kept\n"
+	"                      (default /var/lib/luna)\n"
 	"  -w, --workers N     worker threads (default: one per CPU)\n"
 	"  -v, --verbose       log debugging detail\n"
 	"  -h, --help          show this help\n"
@@ -46,6 +54,7 @@ struct daemon_state {
 	bool stopping;
 	struct loop_timer stop_timer;
 	uint64_t stop_deadline;
+	struct control_server *control;
 };
 
 /* The portals of every enabled TPG. */
@@ -88,6 +97,28 @@ static int apply_portals(struct daemon_state *d, const struct luna_config *cfg)
 	return r;
 }
 
+static int control_portals(void *arg, const struct luna_config *cfg)
+{
+	return apply_portals(arg, cfg);
+}
+
+/* The management socket.  Failing to open one that was asked for is
+ * fatal; the default one is only warned about (another lunad may own it). */
+static int start_control(struct daemon_state *d, const char *path)
+{
+	char err[256];
+
+	d->control = control_start(d->loop, path ? path : CONTROL_DEFAULT_PATH, d->config_path,
+				   control_portals, d, err, sizeof(err));
+	if (d->control || path == NULL) {
+		if (d->control == NULL)
+			log_warn("no control socket, lunactl cannot reach this lunad: %s", err);
+		return 0;
+	}
+	log_err("%s", err);
+	return -1;
+}
+
 static void print_how_to_connect(const struct luna_config *cfg)
 {
 	for (unsigned i = 0; i < cfg->n_targets; i++) {
@@ -111,6 +142,13 @@ static void print_how_to_connect(const struct luna_config *cfg)
 				tpg->n_luns ? tpg->luns[0].index : 0);
 		}
 	}
+}
+
+/* What other layers keep per worker thread goes when the thread ends. */
+static void worker_thread_exit(void)
+{
+	backstore_thread_fini();
+	scsi_buf_pool_drain();
 }
 
 static struct luna_config *load(const char *path, const struct luna_config *reuse)
@@ -197,17 +235,20 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'}, {"demo", no_argument, NULL, 'd'},
-		{"workers", required_argument, NULL, 'w'}, {"verbose", no_argument, NULL, 'v'},
+		{"workers", required_argument, NULL, 'w'}, {"state-dir", required_argument, NULL, 'S'},
+		{"control", required_argument, NULL, 'C'}, {"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},	   {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
 	struct daemon_state d = {0};
 	bool demo = false;
 	unsigned nworkers = 0;
+	const char *control_path = NULL;
+	const char *state_dir = "/var/lib/luna";
 	struct luna_config *cfg;
 	sigset_t mask;
 	int c, sfd;
 
-	while ((c = getopt_long(argc, argv, "c:dw:vhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:dw:C:S:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			d.config_path = optarg;
@@ -221,6 +262,12 @@ int main(int argc, char **argv)
 				fprintf(stderr, "lunad: --workers takes a number from 1 to 256\n");
 				return 2;
 			}
+			break;
+		case 'C':
+			control_path = optarg;
+			break;
+		case 'S':
+			state_dir = optarg;
 			break;
 		case 'v':
 			log_set_level(LOG_LVL_DEBUG);
@@ -250,6 +297,13 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Before any LU exists: LUs load their saved reservations from here. */
+	if (mkdir(state_dir, 0700) < 0 && errno != EEXIST)
+		log_warn("cannot create state directory %s: %s (persistent reservations with "
+			 "APTPL cannot be saved; use --state-dir)",
+			 state_dir, strerror(errno));
+	scsi_pr_set_state_dir(state_dir);
+
 	cfg = load(d.config_path, NULL);
 	if (cfg == NULL)
 		return 1;
@@ -258,12 +312,18 @@ int main(int argc, char **argv)
 		config_put(cfg);
 		return 1;
 	}
-	if (workers_start(nworkers, backstore_thread_fini) < 0) {
+	if (workers_start(nworkers, worker_thread_exit) < 0) {
 		listeners_close_all(d.loop);
 		config_put(cfg);
 		return 1;
 	}
 	config_activate(cfg);
+	if (start_control(&d, control_path) < 0) {
+		workers_stop();
+		listeners_close_all(d.loop);
+		config_activate(NULL);
+		return 1;
+	}
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	loop_fd_add(d.loop, &d.sigfd, sfd, EPOLLIN, on_signal, &d);
 	cfg = config_current();
@@ -273,6 +333,7 @@ int main(int argc, char **argv)
 
 	loop_run(d.loop);
 
+	control_stop(d.control);
 	workers_stop();
 	listeners_close_all(d.loop);
 	close(sfd);
