@@ -21,7 +21,7 @@ struct ramdisk {
 	uint8_t *base;
 	size_t len;
 	size_t page;
-	atomic_ulong *alloc; /* thin: a bit per page, set = written */
+	atomic_ulong *alloc; /* a bit per page, set = written */
 	size_t npages;
 };
 
@@ -70,13 +70,14 @@ static int rd_open(struct backstore *bs, const struct bs_params *p, char *err, s
 		free(rd);
 		return -ENOMEM;
 	}
-	/* Huge pages would allocate megabytes for a 4 KiB write and make
-	 * the allocation map coarse; a thin disk wants neither. */
-	if (p->thin) {
+	/* Huge pages would allocate megabytes for a 4 KiB write; a thin disk
+	 * does not want that. */
+	if (p->thin)
 		madvise(rd->base, rd->len, MADV_NOHUGEPAGE);
-		rd->npages = (rd->len + rd->page - 1) / rd->page;
-		rd->alloc = xcalloc((rd->npages + WORD_BITS - 1) / WORD_BITS, sizeof(atomic_ulong));
-	}
+	/* Every RAM disk can deallocate (UNMAP, SANITIZE), so every one keeps
+	 * the map GET LBA STATUS answers from: a bit per page. */
+	rd->npages = (rd->len + rd->page - 1) / rd->page;
+	rd->alloc = xcalloc((rd->npages + WORD_BITS - 1) / WORD_BITS, sizeof(atomic_ulong));
 	bs->priv = rd;
 	bs->size = p->size;
 	bs->can_discard = true;
@@ -175,9 +176,8 @@ static int rd_resize(struct backstore *bs, uint64_t size, char *err, size_t errl
 
 	if (size < bs->size || rd->alloc) {
 		snprintf(err, errlen,
-			 "ramdisk %s: cannot %s a%s RAM disk (remove it and add it "
-			 "again)",
-			 bs->name, size < bs->size ? "shrink" : "grow", rd->alloc ? " thin" : "");
+			 "ramdisk %s: cannot %s a RAM disk (remove it and add it again)",
+			 bs->name, size < bs->size ? "shrink" : "grow");
 		return -EINVAL;
 	}
 	p = mremap(rd->base, rd->len, (size_t)size, 0);

@@ -34,6 +34,7 @@ struct cfg_storage {
 	char *dev;	 /* fileio / block path */
 	uint64_t size;
 	uint32_t block_size;
+	uint32_t physical_block_size; /* 0: the same as block_size */
 	bool thin, readonly, removable, write_back, direct;
 	char wwn[64]; /* optional unit serial */
 	struct scsi_lu *lu;

@@ -42,9 +42,15 @@ static json_t *dump_storage(const struct cfg_storage *so)
 	json_object_set_new(o, "write_back", json_boolean(so->write_back));
 	json_object_set_new(o, "direct", json_boolean(so->direct));
 	set_str_if(o, "wwn", so->wwn);
-	if (so->block_size)
-		json_object_set_new(o, "attributes",
-				    json_pack("{s:i}", "block_size", (int)so->block_size));
+	if (so->block_size || so->physical_block_size) {
+		json_t *attrs = json_object();
+		if (so->block_size)
+			json_object_set_new(attrs, "block_size", json_integer(so->block_size));
+		if (so->physical_block_size)
+			json_object_set_new(attrs, "physical_block_size",
+					    json_integer(so->physical_block_size));
+		json_object_set_new(o, "attributes", attrs);
+	}
 	return o;
 }
 

@@ -235,9 +235,29 @@ static int parse_size_field(struct pctx *c, json_t *o, const char *path, struct 
 	return 0;
 }
 
+/* attributes.physical_block_size: a 512e disk reports 4096-byte physical
+ * blocks of 512-byte logical ones; initiators align I/O and UNMAP to it. */
+static int parse_physical_block(struct pctx *c, json_t *attrs, const char *p,
+				struct cfg_storage *so)
+{
+	uint32_t lbs = so->block_size ? so->block_size : 512;
+	uint64_t pbs = 0;
+	char q[PATH_LEN];
+
+	if (get_uint(c, attrs, p, "physical_block_size", false, 0, UINT32_MAX, &pbs) < 0)
+		return -1;
+	if (pbs == 0)
+		return 0;
+	field(q, p, "physical_block_size");
+	if (pbs < lbs || pbs % lbs || (pbs / lbs & (pbs / lbs - 1)) || pbs / lbs > 32768)
+		return fail(c, q, "must be the logical block size times a power of two");
+	so->physical_block_size = (uint32_t)pbs;
+	return 0;
+}
+
 static int parse_so_attributes(struct pctx *c, json_t *o, const char *path, struct cfg_storage *so)
 {
-	static const char *const known[] = {"block_size", NULL};
+	static const char *const known[] = {"block_size", "physical_block_size", NULL};
 	char p[PATH_LEN];
 	uint64_t bsz = 0;
 	json_t *attrs;
@@ -257,6 +277,8 @@ static int parse_so_attributes(struct pctx *c, json_t *o, const char *path, stru
 	}
 	if (bsz)
 		so->block_size = (uint32_t)bsz;
+	if (parse_physical_block(c, attrs, p, so) < 0)
+		return -1;
 	const char *key;
 	json_t *v;
 	json_object_foreach(attrs, key, v)

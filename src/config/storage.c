@@ -32,6 +32,7 @@ static bool same_object(const struct cfg_storage *a, const struct cfg_storage *b
 	       str_eq(a->dev, b->dev) && a->thin == b->thin && a->readonly == b->readonly &&
 	       a->removable == b->removable && a->write_back == b->write_back &&
 	       a->direct == b->direct && a->block_size == b->block_size &&
+	       a->physical_block_size == b->physical_block_size &&
 	       strcmp(a->wwn, b->wwn) == 0 && a->lu != NULL;
 }
 
@@ -81,6 +82,7 @@ static int open_new(struct cfg_storage *so, unsigned i, char *err, size_t errlen
 				    .thin = so->thin,
 				    .readonly = so->readonly,
 				    .removable = so->removable,
+				    .physical_block_size = so->physical_block_size,
 				    .serial = so->wwn[0] ? so->wwn : NULL};
 	char msg[512];
 	struct backstore *bs = backstore_open(&bp, msg, sizeof(msg));

@@ -133,7 +133,7 @@ static void san_block_erase(struct scsi_cmd *cmd)
 	struct scsi_lu *lu = cmd->lu;
 
 	sbc_range_of(cmd)->ctx_free = san_state_free;
-	sbc_io_then(cmd, lu->thin ? BS_DISCARD : BS_WRITE_ZEROES, 0, NULL, atomic_load(&lu->nblocks) * lu->block_size, 0,
+	sbc_io_then(cmd, lu->lbpme ? BS_DISCARD : BS_WRITE_ZEROES, 0, NULL, atomic_load(&lu->nblocks) * lu->block_size, 0,
 		    san_done);
 }
 

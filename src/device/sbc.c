@@ -1,5 +1,7 @@
 /* The disk device type: its command dispatch. */
 #include "device/sbc.h"
+#include "device/dev_reset.h"
+#include "device/xcopy.h"
 
 #include "device/opcodes.h"
 #include "device/sbc_io.h"
@@ -60,6 +62,10 @@ static bool sbc_dispatch_io(struct scsi_cmd *cmd)
 		return true;
 	case OP_UNMAP:
 		sbc_unmap(cmd);
+		return true;
+	case OP_EXTENDED_COPY:
+		/* Completes the command itself, after its backstore I/O. */
+		xcopy_exec(cmd);
 		return true;
 	case OP_SYNCHRONIZE_CACHE_10:
 	case OP_SYNCHRONIZE_CACHE_16:
@@ -155,4 +161,5 @@ const struct scsi_devtype sbc_disk_type = {
 	.exec = sbc_exec,
 	.init = sbc_lu_init,
 	.fini = sbc_lu_fini,
+	.reset = dev_lu_reset,
 };

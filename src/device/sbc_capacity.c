@@ -35,7 +35,7 @@ size_t sbc_read_capacity_16_build(const struct scsi_lu *lu, uint8_t buf[32])
 	put_be64(buf, atomic_load(&lu->nblocks) - 1);
 	put_be32(buf + 8, lu->block_size);
 	buf[13] = (uint8_t)sbc_lbppb_exponent(lu);
-	if (lu->thin)
+	if (lu->lbpme)
 		buf[14] = 0x80 | 0x40; /* LBPME, LBPRZ: unmapped blocks read zero */
 	return 32;
 }

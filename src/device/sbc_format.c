@@ -15,7 +15,7 @@ static void format_start(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = cmd->lu;
 
-	sbc_io_submit(cmd, lu->thin ? BS_DISCARD : BS_WRITE_ZEROES, 0, NULL,
+	sbc_io_submit(cmd, lu->lbpme ? BS_DISCARD : BS_WRITE_ZEROES, 0, NULL,
 		      atomic_load(&lu->nblocks) * lu->block_size, 0);
 }
 

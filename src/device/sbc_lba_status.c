@@ -17,10 +17,11 @@
 #define LBAS_MAX_DESC 512
 #define PROV_MAPPED 0x0
 #define PROV_DEALLOCATED 0x1
+#define PROV_ANCHORED 0x2
 
 /* Fill up to max descriptors from lba; returns how many. */
-unsigned lba_status_build(struct backstore *bs, uint32_t block_size, uint64_t capacity,
-			  uint64_t lba, unsigned max, uint8_t *desc)
+static unsigned lba_status_build(struct backstore *bs, uint32_t block_size, uint64_t capacity,
+			  uint64_t lba, unsigned max, uint8_t unmapped, uint8_t *desc)
 {
 	unsigned n = 0;
 
@@ -39,7 +40,7 @@ unsigned lba_status_build(struct backstore *bs, uint32_t block_size, uint64_t ca
 		memset(d, 0, LBAS_DESC);
 		put_be64(d, lba);
 		put_be32(d + 8, (uint32_t)blocks);
-		d[12] = mapped ? PROV_MAPPED : PROV_DEALLOCATED;
+		d[12] = mapped ? PROV_MAPPED : unmapped;
 		/* Runs of the same kind next to each other are one run. */
 		if (n > 0 && desc[(n - 1) * LBAS_DESC + 12] == d[12] &&
 		    (uint64_t)get_be32(desc + (n - 1) * LBAS_DESC + 8) + blocks <= UINT32_MAX) {
@@ -82,7 +83,9 @@ void sbc_get_lba_status(struct scsi_cmd *cmd)
 		dev_no_memory(cmd);
 		return;
 	}
-	n = lba_status_build(lu->bs, lu->block_size, capacity, lba, max, buf + LBAS_HDR);
+	/* A resource provisioned LU keeps the space of unmapped blocks. */
+	n = lba_status_build(lu->bs, lu->block_size, capacity, lba, max,
+			     lu->thin ? PROV_DEALLOCATED : PROV_ANCHORED, buf + LBAS_HDR);
 	put_be32(buf, (uint32_t)(4 + n * LBAS_DESC));
 	dev_reply(cmd, buf, LBAS_HDR + (size_t)n * LBAS_DESC, alloc);
 	free(buf);

@@ -115,7 +115,7 @@ void sbc_unmap(struct scsi_cmd *cmd)
 	}
 	/* Only thin LUs deallocate (LBPU); a fully provisioned one refuses
 	 * the request rather than pretend. */
-	if (!cmd->lu->thin) {
+	if (!cmd->lu->lbpme) {
 		scsi_sense_set_field(cmd, ASC_INVALID_FIELD_IN_CDB, true, 0, -1);
 		sbc_finish(cmd);
 		return;

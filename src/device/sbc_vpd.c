@@ -7,28 +7,29 @@
 #include "device/opcode_info.h"
 #include "device/opcodes.h"
 #include "device/sbc.h"
+#include "device/xcopy.h"
 #include "device/spc.h"
 #include "scsi/lu.h"
 
 #define VD_SBC3 0x04c0
 
-/* Logical blocks per physical block: Luna's stores work in 4 KiB pages. */
+/* Logical blocks per physical block, as the storage object says. */
 unsigned sbc_lbppb_exponent(const struct scsi_lu *lu)
 {
-	return lu->block_size < 4096 ? (unsigned)__builtin_ctz(4096 / lu->block_size) : 0;
+	return lu->lbppb_exp;
 }
 
 static size_t vpd_block_limits(const struct scsi_lu *lu, uint8_t *buf)
 {
 	uint32_t max_blocks = DEV_MAX_XFER_BYTES / lu->block_size;
 
-	buf[4] = 0x01; /* WSNZ: WRITE SAME needs a NUMBER OF LOGICAL BLOCKS */
+	buf[4] = 0x00; /* WSNZ 0: WRITE SAME of zero blocks runs to the last LBA */
 	buf[5] = SBC_MAX_COMPARE_WRITE_BLOCKS;
 	put_be16(buf + 6, 1u << sbc_lbppb_exponent(lu)); /* optimal granularity */
 	put_be32(buf + 8, max_blocks);			 /* maximum transfer length */
 	put_be32(buf + 12, max_blocks);			 /* optimal transfer length */
 	put_be32(buf + 16, max_blocks);			 /* maximum prefetch length */
-	if (lu->thin) {
+	if (lu->lbpme) {
 		put_be32(buf + 20, SBC_MAX_UNMAP_BLOCKS);
 		put_be32(buf + 24, SBC_MAX_UNMAP_DESCRIPTORS);
 		put_be32(buf + 28, 1u << sbc_lbppb_exponent(lu)); /* unmap granularity */
@@ -53,23 +54,24 @@ static size_t vpd_block_characteristics(uint8_t *buf)
 
 static size_t vpd_provisioning(const struct scsi_lu *lu, uint8_t *buf)
 {
-	(void)lu;
 	/* LBPU, LBPWS, LBPWS10; LBPRZ 001b: unmapped blocks read as zeroes;
-	 * no anchored blocks (ANC_SUP 0), no descriptor (DP 0). */
+	 * no ANCHOR requests (ANC_SUP 0), no descriptor (DP 0).  Unmapped
+	 * blocks of a resource provisioned LU count as anchored. */
 	buf[5] = 0x80 | 0x40 | 0x20 | 0x01 << 2;
-	buf[6] = 0x02; /* provisioning type: thin */
+	buf[6] = lu->thin ? 0x02 : 0x01; /* provisioning type: thin, resource provisioned */
 	return 8;
 }
 
 static bool sbc_vpd_has(const struct scsi_lu *lu, uint8_t page)
 {
-	return page != 0xb2 || lu->thin;
+	return page != 0xb2 || lu->lbpme;
 }
 
 size_t sbc_vpd_build(const struct scsi_lu *lu, uint8_t page, uint8_t *buf, size_t cap)
 {
-	(void)cap;
 	switch (page) {
+	case 0x8f:
+		return xcopy_vpd_build(buf, cap);
 	case 0xb0:
 		return vpd_block_limits(lu, buf);
 	case 0xb1:
@@ -81,7 +83,7 @@ size_t sbc_vpd_build(const struct scsi_lu *lu, uint8_t page, uint8_t *buf, size_
 	}
 }
 
-static const uint8_t sbc_vpd_pages[] = {0xb0, 0xb1, 0xb2};
+static const uint8_t sbc_vpd_pages[] = {0x8f, 0xb0, 0xb1, 0xb2};
 
 const struct spc_type sbc_spc_type = {
 	.version_descriptor = VD_SBC3,

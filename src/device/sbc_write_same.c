@@ -57,9 +57,8 @@ int cdb_parse_write_same(const uint8_t *cdb, unsigned len, struct cdb_write_same
 	 * Luna does not anchor (ANC_SUP 0). */
 	if (ws->anchor)
 		return ws_invalid(err, 1, 4);
-	/* WSNZ is 1: a NUMBER OF LOGICAL BLOCKS of zero is not offered. */
-	if (ws->nblocks == 0)
-		return ws_invalid(err, cdb[0] == OP_WRITE_SAME_10 ? 7 : 10, -1);
+	/* Zero blocks (WSNZ 0) means up to the last LBA: checked against the
+	 * capacity and the maximum once the LU is known. */
 	if (ws->nblocks > SBC_MAX_WRITE_SAME_BLOCKS)
 		return ws_invalid(err, cdb[0] == OP_WRITE_SAME_10 ? 7 : 10, -1);
 	return 0;
@@ -103,14 +102,13 @@ static void ws_start(struct scsi_cmd *cmd)
 	uint32_t bs = lu->block_size;
 	uint64_t off = cmd->lba * bs, len = (uint64_t)cmd->nblocks * bs;
 	bool ndob = cmd->cdb[0] == OP_WRITE_SAME_16 && (cmd->cdb[1] & 0x01);
-	bool zero = ndob || all_zero(cmd->out.data, bs);
+	bool unmap = (cmd->cdb[1] & 0x08) && lu->lbpme;
 	struct ws_state *st;
 
-	if (zero) {
-		/* UNMAP on a thin LU deallocates (LBPRZ: reads zero after);
-		 * otherwise the blocks stay allocated. */
-		bool unmap = (cmd->cdb[1] & 0x08) && lu->thin;
-
+	/* With the UNMAP bit the blocks are deallocated whatever the pattern
+	 * (LBPRZ: they read back as zeroes), as Linux's and ESXi's space
+	 * reclamation expect; a zero pattern without it keeps them allocated. */
+	if (unmap || ndob || all_zero(cmd->out.data, bs)) {
 		sbc_io_submit(cmd, unmap ? BS_DISCARD : BS_WRITE_ZEROES, off, NULL, len, 0);
 		return;
 	}
@@ -150,10 +148,20 @@ void sbc_write_same(struct scsi_cmd *cmd)
 		sbc_finish(cmd);
 		return;
 	}
+	if (ws.nblocks == 0) {
+		uint64_t to_end = atomic_load(&cmd->lu->nblocks) - ws.lba;
+		if (to_end > SBC_MAX_WRITE_SAME_BLOCKS) {
+			scsi_sense_set_field(cmd, ASC_INVALID_FIELD_IN_CDB, true,
+					     cmd->cdb[0] == OP_WRITE_SAME_10 ? 7 : 10, -1);
+			sbc_finish(cmd);
+			return;
+		}
+		ws.nblocks = (uint32_t)to_end;
+	}
 	cmd->out_needed = ws.ndob ? 0 : bs;
 	/* UNMAP asks for deallocation, which only a thin LU offers (LBPWS,
 	 * LBPWS10): a fully provisioned one refuses it. */
-	if (ws.unmap && !cmd->lu->thin) {
+	if (ws.unmap && !cmd->lu->lbpme) {
 		scsi_sense_set_field(cmd, ASC_INVALID_FIELD_IN_CDB, true, 1, 3);
 		sbc_finish(cmd);
 		return;

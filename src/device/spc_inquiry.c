@@ -29,6 +29,9 @@ size_t spc_std_inquiry_build(const struct scsi_lu *lu, const struct spc_type *t,
 	buf[2] = 0x06;		/* SPC-4 */
 	buf[3] = 0x10 | 0x02;	/* HISUP, response data format 2 */
 	buf[4] = SPC_STD_INQUIRY_LEN - 5;
+	/* TPGS 01b: implicit ALUA (REPORT TARGET PORT GROUPS answers); 3PC:
+	 * EXTENDED COPY is there for the LUs of a target. */
+	buf[5] = 0x10 | 0x08;
 	buf[7] = 0x02;		/* CMDQUE */
 	dev_put_ascii(buf + 8, 8, lu->vendor);
 	dev_put_ascii(buf + 16, 16, lu->product);

@@ -129,6 +129,9 @@ struct scsi_lu *scsi_lu_new(const struct scsi_lu_params *p, char *err, size_t er
 	lu->thin = p->thin || p->bs->thin;
 	lu->readonly = p->readonly || p->bs->readonly;
 	lu->removable = p->removable;
+	lu->lbpme = p->bs->can_discard;
+	if (p->physical_block_size > lu->block_size)
+		lu->lbppb_exp = (uint8_t)__builtin_ctz(p->physical_block_size / lu->block_size);
 	atomic_init(&lu->refcnt, 1);
 	lu->id = atomic_fetch_add(&next_lu_id, 1);
 	pthread_mutex_init(&lu->lock, NULL);

@@ -26,6 +26,9 @@ struct scsi_devtype {
 	/* Set up per-LU state of the type (mode pages ...).  Optional. */
 	int (*init)(struct scsi_lu *lu);
 	void (*fini)(struct scsi_lu *lu);
+	/* The type's part of a LOGICAL UNIT RESET or target reset (PREVENT
+	 * state, SAM-5 6.3).  Optional. */
+	void (*reset)(struct scsi_lu *lu);
 };
 
 /* Settable mode parameters (MODE SELECT). */
@@ -46,6 +49,7 @@ struct scsi_lu_params {
 	bool thin;
 	bool readonly;
 	bool removable;
+	uint32_t physical_block_size; /* 0: the logical block size */
 	const char *vendor;  /* INQUIRY, <= 8 chars */
 	const char *product; /* <= 16 chars */
 	const char *revision;
@@ -61,6 +65,11 @@ struct scsi_lu {
 	uint32_t block_size;
 	atomic_uint_fast64_t nblocks;
 	bool thin, readonly, removable;
+	/* Logical block provisioning management (UNMAP, GET LBA STATUS):
+	 * every LU whose store can deallocate.  thin says whether unmapped
+	 * blocks are deallocated (thin) or anchored (resource provisioned). */
+	bool lbpme;
+	uint8_t lbppb_exp; /* logical blocks per physical block, log2 */
 	char vendor[9], product[17], revision[5];
 	char serial[64];
 	uint8_t naa[16]; /* NAA IEEE Registered Extended identifier */

@@ -36,6 +36,8 @@ static void reset_lu(struct scsi_tmf *tmf, struct scsi_lu *lu, uint16_t asc)
 {
 	scsi_task_set_abort(lu, tmf, TASK_SCOPE_ALL, tmf->nexus, 0, NULL);
 	scsi_resv_reset(lu);
+	if (lu->type->reset)
+		lu->type->reset(lu);
 	scsi_ua_add_all(lu, NULL, asc);
 }
 

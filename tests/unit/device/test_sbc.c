@@ -111,8 +111,8 @@ static void vpd_pages(void **state)
 	const uint8_t *d;
 
 	assert_int_equal(c->status, SAM_STAT_GOOD);
-	assert_int_equal(c->in.len, 4 + 5);
-	assert_memory_equal(c->in.data + 4, "\x00\x80\x83\xb0\xb1", 5);
+	assert_int_equal(c->in.len, 4 + 6);
+	assert_memory_equal(c->in.data + 4, "\x00\x80\x83\x8f\xb0\xb1", 6);
 
 	cdb[2] = 0x80;
 	c = run(f, cdb, 6, NULL, 0);

@@ -89,9 +89,9 @@ static void write_same_cdb(void **state)
 	c[1] = 0x01; /* NDOB */
 	assert_int_equal(cdb_parse_write_same(c, 16, &ws, &err), 0);
 	assert_true(ws.ndob);
-	c[13] = 0; /* WSNZ */
-	assert_int_equal(cdb_parse_write_same(c, 16, &ws, &err), -1);
-	assert_int_equal(err.byte, 10);
+	c[13] = 0; /* zero blocks: up to the last LBA (WSNZ 0), sized later */
+	assert_int_equal(cdb_parse_write_same(c, 16, &ws, &err), 0);
+	assert_int_equal(ws.nblocks, 0);
 	c[15] = 0x04; /* NACA */
 	c[13] = 1;
 	assert_int_equal(cdb_parse_write_same(c, 16, &ws, &err), -1);

@@ -117,8 +117,11 @@ static inline struct scsi_lu *fake_lu_new(const char *name, uint64_t blocks, boo
 				   .readonly = readonly,
 				   .product = "test disk"};
 	char err[256];
-	struct scsi_lu *lu = scsi_lu_new(&p, err, sizeof(err));
+	struct scsi_lu *lu;
 
+	/* A thin test LU stands for a store that can deallocate (LBPME). */
+	bs->can_discard = thin;
+	lu = scsi_lu_new(&p, err, sizeof(err));
 	backstore_put(bs); /* the LU holds its own reference */
 	return lu;
 }
