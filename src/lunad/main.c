@@ -161,7 +161,8 @@ static struct luna_config *load(const char *path, const struct luna_config *reus
 	else
 		cfg = config_parse(config_demo_json(), reuse, err, sizeof(err));
 	if (cfg == NULL)
-		log_err("%s: %s", path ? path : "demo configuration", err);
+		/* The config layer's messages name the file already. */
+		log_err("%s%s", path ? "" : "demo configuration: ", err);
 	return cfg;
 }
 
