@@ -75,7 +75,8 @@ static void process_ordered(struct iscsi_conn *conn, const struct iscsi_bhs *bhs
 {
 	switch (iscsi_bhs_opcode(bhs)) {
 	case ISCSI_OP_SCSI_CMD:
-		iscsi_task_deliver(task);
+		if (task) /* always set for SCSI Commands */
+			iscsi_task_deliver(task);
 		break;
 	case ISCSI_OP_NOP_OUT:
 		nop_out(conn, (const struct iscsi_nop *)bhs, data, len);

@@ -32,7 +32,7 @@ static void draw(FILE *out, json_t *node, char *prefix, size_t plen, bool more_s
 
 void render_tree(FILE *out, json_t *node)
 {
-	char prefix[2 * MAX_DEPTH + 4];
+	char prefix[2 * MAX_DEPTH + 4] = "";
 
 	draw(out, node, prefix, 0, false);
 }
