@@ -4,6 +4,7 @@
 #include "device/xcopy.h"
 
 #include "device/opcodes.h"
+#include "device/sanitize_job.h"
 #include "device/sbc_io.h"
 #include "device/sbc_lu.h"
 #include "device/spc.h"
@@ -129,16 +130,28 @@ static void sbc_dispatch_inline(struct scsi_cmd *cmd)
 }
 
 /* SBC-4 4.11.3: while a sanitize runs, the LU answers only the commands
- * that report on it. */
+ * that report on it; REQUEST SENSE and TEST UNIT READY tell how far it
+ * has come.  After a failed one, the medium stays unusable until a
+ * sanitize succeeds or EXIT FAILURE MODE (4.11.4). */
 static bool sanitize_blocks(struct scsi_cmd *cmd)
 {
 	uint8_t op = cmd->cdb[0];
+	int state = atomic_load_explicit(&sbc_lu(cmd->lu)->sanitize, memory_order_acquire);
 
-	if (sbc_lu(cmd->lu)->sanitize != SANITIZE_RUNNING)
+	if (state == SANITIZE_IDLE || op == OP_INQUIRY || op == OP_REPORT_LUNS)
 		return false;
-	if (op == OP_INQUIRY || op == OP_REQUEST_SENSE || op == OP_REPORT_LUNS)
+	if (state == SANITIZE_RUNNING) {
+		if (op == OP_REQUEST_SENSE)
+			spc_request_sense_progress(cmd, ASC_LUN_NOT_READY_SANITIZE,
+						   sanitize_progress(cmd->lu));
+		else
+			scsi_sense_set_progress(cmd, SK_NOT_READY, ASC_LUN_NOT_READY_SANITIZE,
+						sanitize_progress(cmd->lu));
+		return true;
+	}
+	if (op == OP_REQUEST_SENSE || op == OP_SANITIZE)
 		return false;
-	scsi_sense_set(cmd, SK_NOT_READY, ASC_LUN_NOT_READY_SANITIZE);
+	scsi_sense_set(cmd, SK_MEDIUM_ERROR, ASC_SANITIZE_FAILED);
 	return true;
 }
 
@@ -162,4 +175,5 @@ const struct scsi_devtype sbc_disk_type = {
 	.init = sbc_lu_init,
 	.fini = sbc_lu_fini,
 	.reset = dev_lu_reset,
+	.release = sbc_cmd_release,
 };

@@ -67,19 +67,37 @@ void sbc_range_run_ctx(struct scsi_cmd *cmd, uint64_t lba, uint64_t count, bool 
 		fn(cmd);
 }
 
+static void range_free(struct scsi_cmd *cmd, struct sbc_range *r)
+{
+	if (r->locked)
+		range_lock_release(&sbc_lu(cmd->lu)->ranges, &r->req);
+	if (r->ctx_free)
+		r->ctx_free(r->ctx);
+	else
+		free(r->ctx);
+	free(r);
+}
+
 void sbc_range_complete(struct scsi_cmd *cmd)
 {
 	struct sbc_range *r = cmd->dev_priv;
 
-	cmd->dev_priv = NULL;
-	if (r) {
-		if (r->locked)
-			range_lock_release(&sbc_lu(cmd->lu)->ranges, &r->req);
-		if (r->ctx_free)
-			r->ctx_free(r->ctx);
-		else
-			free(r->ctx);
-		free(r);
+	if (r && r->hold_until_release && cmd->status == SAM_STAT_GOOD) {
+		/* Freed by sbc_cmd_release(), once the data is out. */
+		scsi_cmd_complete(cmd);
+		return;
 	}
+	cmd->dev_priv = NULL;
+	if (r)
+		range_free(cmd, r);
 	scsi_cmd_complete(cmd);
+}
+
+void sbc_cmd_release(struct scsi_cmd *cmd)
+{
+	struct sbc_range *r = cmd->dev_priv;
+
+	cmd->dev_priv = NULL;
+	if (r)
+		range_free(cmd, r);
 }

@@ -3,6 +3,7 @@
 #ifndef LUNA_DEVICE_SBC_LU_H
 #define LUNA_DEVICE_SBC_LU_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -27,7 +28,9 @@ struct sbc_lu {
 	/* Guarded by lu->lock: the nexuses (by id) that hold a PREVENT. */
 	uint64_t prevent[SBC_PREVENT_MAX];
 	unsigned nprevent;
-	enum sanitize_state sanitize;
+	/* enum sanitize_state; atomic, as every command looks at it. */
+	atomic_int sanitize;
+	atomic_uint sanitize_progress; /* 0 .. 65535 while RUNNING */
 };
 
 int sbc_lu_init(struct scsi_lu *lu);
@@ -45,6 +48,10 @@ struct sbc_range {
 	struct scsi_cmd *cmd;
 	void (*run)(struct scsi_cmd *cmd);
 	bool locked; /* count 0 holds nothing */
+	/* The command's data-in points into the store (a zero-copy READ): the
+	 * range is held until the transport has sent it (sbc_cmd_release), so
+	 * that no atomic command changes the blocks under the socket. */
+	bool hold_until_release;
 	void *ctx; /* the command's own state (freed with the range) */
 	void (*ctx_free)(void *ctx); /* how, if not free() */
 	void (*next)(struct scsi_cmd *cmd); /* sbc_io_then's next step */
@@ -66,8 +73,10 @@ void sbc_range_run(struct scsi_cmd *cmd, uint64_t lba, uint64_t count, bool excl
 void sbc_range_run_ctx(struct scsi_cmd *cmd, uint64_t lba, uint64_t count, bool exclusive,
 		       void (*fn)(struct scsi_cmd *cmd), void *ctx);
 /* Complete cmd (scsi_cmd_complete) and give back the range it holds, if
- * any. */
+ * any (or keep it until sbc_cmd_release, see hold_until_release). */
 void sbc_range_complete(struct scsi_cmd *cmd);
+/* The transport is done with cmd: give back a range still held. */
+void sbc_cmd_release(struct scsi_cmd *cmd);
 
 static inline struct sbc_lu *sbc_lu(const struct scsi_lu *lu)
 {

@@ -59,11 +59,14 @@ static void read_start(struct scsi_cmd *cmd)
 	uint64_t len = (uint64_t)cmd->nblocks * lu->block_size;
 
 	if (lu->bs->ops->map) {
-		/* Memory store: send straight from it, no copy. */
+		/* Memory store: send straight from it, no copy.  The shared
+		 * range stays held until the data is sent, so an atomic
+		 * command (COMPARE AND WRITE, WRITE ATOMIC) cannot tear it. */
 		cmd->in.data = lu->bs->ops->map(lu->bs, off, len);
 		if (cmd->in.data) {
 			cmd->in.len = cmd->in.cap = (uint32_t)len;
 			cmd->in.owned = false;
+			sbc_range_of(cmd)->hold_until_release = true;
 			scsi_cmd_good(cmd);
 			sbc_finish(cmd);
 			return;

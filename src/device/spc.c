@@ -47,24 +47,39 @@ void spc_test_unit_ready(struct scsi_cmd *cmd)
 
 /* iSCSI always returns sense with the status (autosense), so there is no
  * deferred sense to report; what REQUEST SENSE can still tell is a
- * pending unit attention, which it reports and clears (SPC-4 6.39). */
-void spc_request_sense(struct scsi_cmd *cmd)
+ * pending unit attention, which it reports and clears (SPC-4 6.39), or,
+ * without one, the given sense (the LU's own condition). */
+static void request_sense(struct scsi_cmd *cmd, enum sense_key key, uint16_t asc,
+			  const uint8_t *sks)
 {
 	struct cdb_request_sense r;
 	struct cdb_err err;
 	uint8_t sense[SCSI_SENSE_MAX];
-	uint16_t asc = ASC_NO_ADDITIONAL;
-	enum sense_key key = SK_NO_SENSE;
 	int n;
 
 	if (cdb_parse_request_sense(cmd->cdb, cmd->cdb_len, &r, &err) < 0) {
 		dev_cdb_error(cmd, &err);
 		return;
 	}
-	if (scsi_ua_take(cmd->nexus, cmd->lu, &asc))
+	if (scsi_ua_take(cmd->nexus, cmd->lu, &asc)) {
 		key = SK_UNIT_ATTENTION;
-	n = scsi_sense_build(sense, sizeof(sense), r.desc, key, asc, false, 0, NULL);
+		sks = NULL;
+	}
+	n = scsi_sense_build(sense, sizeof(sense), r.desc, key, asc, false, 0, sks);
 	dev_reply(cmd, sense, (size_t)n, r.alloc);
+}
+
+void spc_request_sense(struct scsi_cmd *cmd)
+{
+	request_sense(cmd, SK_NO_SENSE, ASC_NO_ADDITIONAL, NULL);
+}
+
+void spc_request_sense_progress(struct scsi_cmd *cmd, uint16_t asc, uint16_t progress)
+{
+	uint8_t sks[3];
+
+	scsi_sense_progress_sks(sks, progress);
+	request_sense(cmd, SK_NOT_READY, asc, sks);
 }
 
 void spc_mode_sense(struct scsi_cmd *cmd, const struct spc_type *t)

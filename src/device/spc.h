@@ -37,6 +37,10 @@ bool spc_exec(struct scsi_cmd *cmd, const struct spc_type *t);
 void spc_inquiry(struct scsi_cmd *cmd, const struct spc_type *t);
 void spc_mode_sense(struct scsi_cmd *cmd, const struct spc_type *t);
 void spc_request_sense(struct scsi_cmd *cmd);
+/* REQUEST SENSE while the LU is not ready for a long operation (format,
+ * sanitize): NOT READY with asc and the progress, unless a unit attention
+ * is pending (SPC-4 6.39). */
+void spc_request_sense_progress(struct scsi_cmd *cmd, uint16_t asc, uint16_t progress);
 void spc_test_unit_ready(struct scsi_cmd *cmd);
 void spc_report_opcodes(struct scsi_cmd *cmd, const struct spc_type *t);
 void spc_report_tmfs(struct scsi_cmd *cmd);

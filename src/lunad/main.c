@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "config/config.h"
+#include "device/sanitize_job.h"
 #include "control/control.h"
 #include "iscsi/conn.h"
 #include "iscsi/session.h"
@@ -336,6 +337,8 @@ int main(int argc, char **argv)
 
 	control_stop(d.control);
 	workers_stop();
+	/* Sanitize jobs nobody waits for any more end with the daemon. */
+	sanitize_jobs_abandon();
 	listeners_close_all(d.loop);
 	close(sfd);
 	loop_free(d.loop);

@@ -108,6 +108,10 @@ bool scsi_cmd_is_aborted(struct scsi_cmd *cmd)
 
 void scsi_cmd_release(struct scsi_cmd *cmd)
 {
+	/* Before the buffers go: data-in may point into the store under an
+	 * LBA range the device type still holds. */
+	if (cmd->lu && cmd->lu->type->release)
+		cmd->lu->type->release(cmd);
 	scsi_buf_free(&cmd->in);
 	scsi_buf_free(&cmd->out);
 	if (cmd->lu)

@@ -130,6 +130,7 @@ struct scsi_lu *scsi_lu_new(const struct scsi_lu_params *p, char *err, size_t er
 	lu->readonly = p->readonly || p->bs->readonly;
 	lu->removable = p->removable;
 	lu->lbpme = p->bs->can_discard;
+	lu->sanitize_rate = p->sanitize_rate;
 	if (p->physical_block_size > lu->block_size)
 		lu->lbppb_exp = (uint8_t)__builtin_ctz(p->physical_block_size / lu->block_size);
 	atomic_init(&lu->refcnt, 1);

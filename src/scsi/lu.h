@@ -29,6 +29,11 @@ struct scsi_devtype {
 	/* The type's part of a LOGICAL UNIT RESET or target reset (PREVENT
 	 * state, SAM-5 6.3).  Optional. */
 	void (*reset)(struct scsi_lu *lu);
+	/* The transport is done with a command of the type (it has sent its
+	 * data and status, or dropped it): free what the type kept past
+	 * completion, such as the LBA range of a READ whose data-in points
+	 * into the store.  Optional. */
+	void (*release)(struct scsi_cmd *cmd);
 };
 
 /* Settable mode parameters (MODE SELECT). */
@@ -50,6 +55,7 @@ struct scsi_lu_params {
 	bool readonly;
 	bool removable;
 	uint32_t physical_block_size; /* 0: the logical block size */
+	uint64_t sanitize_rate;	      /* bytes per second; 0: the type's default */
 	const char *vendor;  /* INQUIRY, <= 8 chars */
 	const char *product; /* <= 16 chars */
 	const char *revision;
@@ -70,6 +76,7 @@ struct scsi_lu {
 	 * blocks are deallocated (thin) or anchored (resource provisioned). */
 	bool lbpme;
 	uint8_t lbppb_exp; /* logical blocks per physical block, log2 */
+	uint64_t sanitize_rate; /* bytes per second a sanitize may process; 0: default */
 	char vendor[9], product[17], revision[5];
 	char serial[64];
 	uint8_t naa[16]; /* NAA IEEE Registered Extended identifier */

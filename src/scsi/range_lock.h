@@ -4,7 +4,8 @@
  * plain reads and writes (SIMPLE commands may overlap each other), and
  * exclusive for the commands SBC-4 makes atomic (COMPARE AND WRITE,
  * ORWRITE, WRITE ATOMIC, SANITIZE): no other command sees or changes any
- * block of their range half-way.  A request that conflicts with a holder,
+ * block of their range half-way.  A READ whose data-in points into a
+ * memory store holds its range until the transport has sent the data.  A request that conflicts with a holder,
  * or with an earlier waiter (first come, first served, so exclusive
  * requests never starve), waits; it is resumed on the thread that made it
  * once it is granted. */

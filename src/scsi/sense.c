@@ -119,3 +119,18 @@ void scsi_sense_set_field(struct scsi_cmd *cmd, uint16_t asc_ascq, bool in_cdb, 
 	scsi_sense_field_pointer(sks, in_cdb, byte, bit);
 	set_sense(cmd, SK_ILLEGAL_REQUEST, asc_ascq, false, 0, sks);
 }
+
+void scsi_sense_progress_sks(uint8_t sks[3], uint16_t progress)
+{
+	sks[0] = 0x80; /* SKSV */
+	put_be16(sks + 1, progress);
+}
+
+void scsi_sense_set_progress(struct scsi_cmd *cmd, enum sense_key key, uint16_t asc_ascq,
+			     uint16_t progress)
+{
+	uint8_t sks[3];
+
+	scsi_sense_progress_sks(sks, progress);
+	set_sense(cmd, key, asc_ascq, false, 0, sks);
+}

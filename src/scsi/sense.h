@@ -90,6 +90,14 @@ void scsi_sense_set_info(struct scsi_cmd *cmd, enum sense_key key, uint16_t asc_
 void scsi_sense_set_field(struct scsi_cmd *cmd, uint16_t asc_ascq, bool in_cdb, uint16_t byte,
 			  int bit);
 
+/* NOT READY (or NO SENSE) with a sense-key specific PROGRESS INDICATION
+ * (SPC-4 4.5.2.4.4): how far a format or sanitize has come, in 65536ths. */
+void scsi_sense_set_progress(struct scsi_cmd *cmd, enum sense_key key, uint16_t asc_ascq,
+			     uint16_t progress);
+
+/* The 3 bytes of a progress indication. */
+void scsi_sense_progress_sks(uint8_t sks[3], uint16_t progress);
+
 /* The 3 bytes of a sense-key specific field pointer (SPC-4 4.5.2.4.2). */
 void scsi_sense_field_pointer(uint8_t sks[3], bool in_cdb, uint16_t byte, int bit);
 

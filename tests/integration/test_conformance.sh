@@ -5,8 +5,15 @@
 # thick one for the multipath tests.  Fails when a test listed in
 # tests/conformance/must-pass.txt does not pass, or when lunad dies.
 #
+# ALL.Sanitize.Reset runs on its own, on the thick LU only: it waits for
+# the sanitize to end with sleep(60) between polls, so it needs about 65 s
+# (and would need it once more for every other LU, which judge nothing).
+#
 #   LUNA_CONFORMANCE_TSV=FILE   also keep the per-test results there
-#   LUNA_CONFORMANCE_TIMEOUT    seconds per test (default 15)
+#   LUNA_CONFORMANCE_TIMEOUT    seconds per test (default 40: a SANITIZE
+#                               takes 8 s on these 512 MiB LUs, and
+#                               Sanitize.Overwrite sends three)
+#   LUNA_CONFORMANCE_SLOW_TIMEOUT  seconds for Sanitize.Reset (default 120)
 #   LUNA_CONFORMANCE_BUDGET     seconds for the whole suite (default 900)
 #   LUNA_CONFORMANCE_TEST=REGEX only the tests whose names match
 . "$(dirname "$0")/lib.sh"
@@ -51,14 +58,40 @@ if [[ -n ${LUNA_CONFORMANCE_TEST:-} ]]; then
 fi
 tsv=${LUNA_CONFORMANCE_TSV:-$T_TMP/conformance.tsv}
 budget=${LUNA_CONFORMANCE_BUDGET:-900}
+slow='ALL\.Sanitize\.Reset'
+user=${LUNA_CONFORMANCE_TEST:-}
+# The baseline of each run: the must-pass tests it runs.
+sed -e 's/#.*//' -e 's/[[:space:]]//g' "$baseline" | grep -v -x -E -- "$slow" \
+  >"$T_TMP/baseline-main.txt" || true
+sed -e 's/#.*//' -e 's/[[:space:]]//g' "$baseline" | grep -x -E -- "$slow" \
+  >"$T_TMP/baseline-slow.txt" || true
 start=$SECONDS rc=0
-timeout -k 10 "$budget" "$conformance" --quiet --test "${LUNA_CONFORMANCE_TEST:-}" \
-  --timeout "${LUNA_CONFORMANCE_TIMEOUT:-15}" \
-  --baseline "$baseline" --tsv "$tsv" --mpath "$base/0" \
+timeout -k 10 "$budget" "$conformance" --quiet --test "^(?!$slow\$).*?(?:$user)" \
+  --timeout "${LUNA_CONFORMANCE_TIMEOUT:-40}" \
+  --baseline "$T_TMP/baseline-main.txt" --tsv "$T_TMP/main.tsv" --mpath "$base/0" \
   "thick=$base/0" "thin=$base/1" "removable=$base/2" "readonly=$base/3" \
   >"$T_TMP/conformance.out" 2>&1 || rc=$?
+if [[ -z $user ]] || grep -q -E -- "$user" <<<"${slow//\\/}"; then
+  rc2=0
+  timeout -k 10 300 "$conformance" --quiet --test "^$slow\$" \
+    --timeout "${LUNA_CONFORMANCE_SLOW_TIMEOUT:-120}" \
+    --baseline "$T_TMP/baseline-slow.txt" --tsv "$T_TMP/slow.tsv" --mpath "$base/0" \
+    "thick=$base/0" >"$T_TMP/conformance-slow.out" 2>&1 || rc2=$?
+  # Keep the worse exit status of the two runs.
+  ((rc == 0 || (rc == 1 && rc2 > 1))) && rc=$rc2
+  grep -v '^conformance:' "$T_TMP/conformance-slow.out" >>"$T_TMP/conformance.out" || true
+  tail -n +2 "$T_TMP/slow.tsv" 2>/dev/null | cut -f 1-3 | sed 's/$/\t\t\t/' >>"$T_TMP/main.tsv" || true
+  grep '^conformance:' "$T_TMP/conformance-slow.out" | tail -n 1 >"$T_TMP/slow-summary" || true
+fi
+cp "$T_TMP/main.tsv" "$tsv" 2>/dev/null || true
 took=$((SECONDS - start))
-summary=$(grep '^conformance:' "$T_TMP/conformance.out" | tail -n 1 || true)
+# One summary line for both runs: the sum of their counts.
+summary=$(cat <(grep '^conformance:' "$T_TMP/conformance.out" | tail -n 1) \
+  "$T_TMP/slow-summary" 2>/dev/null | awk '
+  { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) n[i] += $i; k++ }
+  END { if (!k) exit
+        printf "conformance: %d pass, %d fail, %d not-implemented, %d skip-config of %d tests\n",
+               n[2], n[4], n[6], n[8], n[11] }' || true)
 say "suite took ${took}s: ${summary:-no summary}"
 
 case $rc in

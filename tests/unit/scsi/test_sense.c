@@ -100,12 +100,41 @@ static void truncated_buffer(void **state)
 	assert_int_equal(scsi_sense_build(b, 0, false, SK_NOT_READY, 0, false, 0, NULL), 0);
 }
 
+/* PROGRESS INDICATION (SPC-4 4.5.2.4.4): SKSV and 16 bits of progress, in
+ * both formats. */
+static void progress_indication(void **state)
+{
+	uint8_t sks[3], b[64];
+	int n;
+
+	(void)state;
+	scsi_sense_progress_sks(sks, 0x8000);
+	assert_int_equal(sks[0], 0x80);
+	assert_int_equal(sks[1], 0x80);
+	assert_int_equal(sks[2], 0x00);
+	n = scsi_sense_build(b, sizeof(b), false, SK_NOT_READY, ASC_LUN_NOT_READY_SANITIZE, false,
+			     0, sks);
+	assert_int_equal(n, 18);
+	assert_int_equal(b[2], SK_NOT_READY);
+	assert_int_equal(b[12], 0x04);
+	assert_int_equal(b[13], 0x1b);
+	assert_int_equal(b[15], 0x80);
+	assert_int_equal(b[16], 0x80);
+	assert_int_equal(b[17], 0x00);
+	n = scsi_sense_build(b, sizeof(b), true, SK_NOT_READY, ASC_LUN_NOT_READY_SANITIZE, false,
+			     0, sks);
+	assert_int_equal(n, 16);
+	assert_int_equal(b[8], 0x02); /* sense key specific descriptor */
+	assert_int_equal(b[12], 0x80);
+	assert_int_equal(b[13], 0x80);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fixed_basic),	    cmocka_unit_test(fixed_info_and_sks),
 		cmocka_unit_test(fixed_info_too_large), cmocka_unit_test(descriptor_format),
-		cmocka_unit_test(truncated_buffer),
+		cmocka_unit_test(truncated_buffer), cmocka_unit_test(progress_indication),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
