@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "backstore/plugins.h"
@@ -131,6 +133,7 @@ static int settle_size(struct backstore *bs, int fd, const struct bs_params *p, 
 
 static int fileio_open(struct backstore *bs, const struct bs_params *p, char *err, size_t errlen)
 {
+	struct statfs sfs;
 	struct file_store *fs;
 	int fd, rc;
 
@@ -152,6 +155,9 @@ static int fileio_open(struct backstore *bs, const struct bs_params *p, char *er
 	}
 	fs = xcalloc(1, sizeof(*fs));
 	fs->fd = fd;
+	fs->nowait_read = !(open_flags(p) & O_DIRECT);
+	fs->nowait_write = !(open_flags(p) & (O_DIRECT | O_DSYNC));
+	fs->in_memory = fstatfs(fd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC;
 	bs->priv = fs;
 	bs->can_discard = true;
 	return 0;

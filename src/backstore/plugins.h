@@ -22,6 +22,12 @@ void bs_zero_iov(struct bs_io *io);
 struct file_store {
 	int fd;
 	bool is_block;
+	/* Buffered (no O_DIRECT; for writes, no O_DSYNC either): I/O that the
+	 * page cache can serve is tried inline, without blocking, first. */
+	bool nowait_read, nowait_write;
+	/* On tmpfs (/dev/shm): reads and writes are memory copies that never
+	 * wait for a device, and are done inline. */
+	bool in_memory;
 };
 
 void file_io_submit(struct backstore *bs, struct bs_io *io);

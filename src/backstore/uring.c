@@ -350,6 +350,48 @@ static struct bs_ring *thread_ring(void)
 	return tl_ring;
 }
 
+/* I/O that needs no device need not go through the ring: on tmpfs it is a
+ * memory copy (which io_uring would hand to one of its worker threads, as
+ * tmpfs cannot promise not to block), and buffered I/O the page cache can
+ * serve is tried without blocking (RWF_NOWAIT).  Done inline, the command
+ * is spared the ring's round trip, a thread hand-off and the eventfd
+ * wake-up; whatever is left goes through the ring.  Returns true when the
+ * whole I/O is done. */
+static bool try_inline(struct file_store *fs, struct bs_io *io)
+{
+	bool rd = io->op == BS_READ, fua = io->flags & BS_IO_FUA;
+	struct iovec *v;
+	int cnt, flags;
+	ssize_t n;
+
+	if (io->op != BS_READ && io->op != BS_WRITE)
+		return false;
+	if (fs->in_memory)
+		flags = fua ? RWF_DSYNC : 0;
+	else if (rd ? fs->nowait_read : fs->nowait_write && !fua)
+		flags = RWF_NOWAIT;
+	else
+		return false;
+	v = cur_iov(io, &cnt);
+	if (rd)
+		n = preadv2(fs->fd, v, cnt, (off_t)io->offset, flags);
+	else
+		n = pwritev2(fs->fd, v, cnt, (off_t)io->offset, flags);
+	if (n < 0 && errno == EOPNOTSUPP) {
+		/* This file cannot: stop paying a system call to learn it. */
+		if (rd)
+			fs->nowait_read = false;
+		else
+			fs->nowait_write = false;
+	}
+	/* Errors, end of file and EAGAIN go the ordinary way, which knows
+	 * what to make of them. */
+	if (n <= 0)
+		return false;
+	io->done_bytes = (uint64_t)n;
+	return io->done_bytes == io->len;
+}
+
 void file_io_submit(struct backstore *bs, struct bs_io *io)
 {
 	int rc = bs_io_check(bs, io);
@@ -365,6 +407,10 @@ void file_io_submit(struct backstore *bs, struct bs_io *io)
 	r = thread_ring();
 	if (r == NULL) {
 		file_finish(io, file_io_sync(bs, io));
+		return;
+	}
+	if (try_inline(bs->priv, io)) {
+		file_finish(io, 0);
 		return;
 	}
 	backstore_get(bs);

@@ -116,6 +116,8 @@ static void on_keepalive(void *arg)
 	}
 	if (conn->nop_ttt == ISCSI_RSVD_TAG && idle > KEEPALIVE_IDLE_MS)
 		send_nop_ping(conn);
+	if (idle >= KEEPALIVE_CHECK_MS)
+		iscsi_task_cache_drain(conn); /* an idle session keeps little memory */
 	loop_timer_add(conn->loop, &conn->timer, KEEPALIVE_CHECK_MS, on_keepalive, conn);
 }
 
@@ -510,6 +512,7 @@ static void resume_read(void *arg)
 static void conn_read(struct iscsi_conn *conn)
 {
 	unsigned budget = 256; /* PDUs per wake-up, so one busy initiator cannot starve others */
+	bool drained = false;
 
 	while (conn->state != CONN_CLOSED && conn->state != CONN_LOGOUT && budget) {
 		uint32_t room;
@@ -525,10 +528,16 @@ static void conn_read(struct iscsi_conn *conn)
 				budget--;
 			continue;
 		}
+		/* A short read emptied the socket: asking again would only
+		 * return EAGAIN, a wasted system call per command at low queue
+		 * depths.  The level-triggered poll brings us back for more. */
+		if (drained)
+			break;
 		if (conn->rx_phase == RX_DATA && room >= 16384 && conn->rx_data &&
 		    conn->rx_got < conn->rx_data_len) {
 			n = read(conn->fd, dst, room);
 			if (n > 0) {
+				drained = (uint32_t)n < room;
 				consume(conn, dst, dst, (uint32_t)n);
 				continue;
 			}
@@ -538,8 +547,10 @@ static void conn_read(struct iscsi_conn *conn)
 			n = read(conn->fd, conn->rxbuf, RX_BUF_SIZE);
 			conn->rx_head = 0;
 			conn->rx_tail = n > 0 ? (uint32_t)n : 0;
-			if (n > 0)
+			if (n > 0) {
+				drained = n < RX_BUF_SIZE;
 				continue;
+			}
 		}
 		if (n == 0) {
 			iscsi_conn_close(conn, conn->state == CONN_LOGIN
@@ -621,6 +632,7 @@ void iscsi_conn_accept(int fd, const struct sockaddr *local, socklen_t local_len
 	conn->last_rx_ms = now_ms();
 	list_init(&conn->txq);
 	list_init(&conn->tx_done);
+	list_init(&conn->task_cache);
 	rx_reset(conn);
 	conn->refs = 1; /* the open socket */
 	if (worker_conns.next == NULL)
@@ -716,6 +728,7 @@ static void conn_free(struct iscsi_conn *conn)
 	atomic_fetch_sub(&total_conns, 1);
 	if (conn->session)
 		iscsi_session_free(conn->session);
+	iscsi_task_cache_drain(conn);
 	iscsi_login_free(conn->login);
 	iscsi_text_free(&conn->text.buf);
 	free(conn->rx_data_owned);

@@ -115,6 +115,11 @@ struct iscsi_conn {
 
 	struct iscsi_text_pending text;
 
+	/* Tasks of finished commands, kept for the next ones: a calloc and a
+	 * free per command otherwise.  Emptied when the connection idles. */
+	struct list_node task_cache;
+	unsigned task_cache_n;
+
 	struct list_node node; /* in the worker's connection list */
 	int refs;	       /* items and tasks still pointing at the conn */
 };

@@ -37,6 +37,39 @@ struct iscsi_task *iscsi_task_find(struct iscsi_session *sess, uint32_t itt)
 	return NULL;
 }
 
+/* Tasks a connection keeps for reuse: enough for a queue depth of 32.
+ * Under AddressSanitizer none are kept, so that a task used after it was
+ * freed is still caught. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TASK_CACHE 0
+#else
+#define TASK_CACHE 1
+#endif
+#define TASK_CACHE_MAX 32u
+
+static struct iscsi_task *task_alloc(struct iscsi_conn *conn)
+{
+	struct iscsi_task *task;
+
+	if (conn->task_cache_n == 0)
+		return xcalloc(1, sizeof(*task));
+	task = list_first(&conn->task_cache, struct iscsi_task, hash_node);
+	list_del(&task->hash_node);
+	conn->task_cache_n--;
+	memset(task, 0, sizeof(*task));
+	return task;
+}
+
+void iscsi_task_cache_drain(struct iscsi_conn *conn)
+{
+	while (conn->task_cache_n) {
+		struct iscsi_task *t = list_first(&conn->task_cache, struct iscsi_task, hash_node);
+		list_del(&t->hash_node);
+		conn->task_cache_n--;
+		free(t);
+	}
+}
+
 static void task_free(struct iscsi_task *task)
 {
 	struct iscsi_conn *conn = task->conn;
@@ -46,7 +79,12 @@ static void task_free(struct iscsi_task *task)
 	if (task->consumed_window)
 		iscsi_session_credit(task->sess);
 	scsi_cmd_release(&task->cmd);
-	free(task);
+	if (TASK_CACHE && conn->state != CONN_CLOSED && conn->task_cache_n < TASK_CACHE_MAX) {
+		list_add_tail(&conn->task_cache, &task->hash_node);
+		conn->task_cache_n++;
+	} else {
+		free(task);
+	}
 	iscsi_conn_release(conn);
 }
 
@@ -117,7 +155,7 @@ struct iscsi_task *iscsi_task_from_cmd(struct iscsi_conn *conn, const struct isc
 		       "expected length");
 		return NULL;
 	}
-	task = xcalloc(1, sizeof(*task));
+	task = task_alloc(conn);
 	task->sess = sess;
 	task->conn = conn;
 	iscsi_conn_hold(conn);

@@ -74,6 +74,8 @@ void iscsi_task_data_out_done(struct iscsi_conn *conn, struct iscsi_task *task,
 			      const struct iscsi_data *hdr);
 
 struct iscsi_task *iscsi_task_find(struct iscsi_session *sess, uint32_t itt);
+/* Free the connection's cached tasks (it idles, or is freed). */
+void iscsi_task_cache_drain(struct iscsi_conn *conn);
 /* Drop a task that never reached the SCSI core (abort, connection loss). */
 void iscsi_task_discard(struct iscsi_task *task);
 /* The connection died: forget every task; running ones are released when

@@ -49,6 +49,9 @@ void loop_free(struct loop *loop);
 
 /* Run until loop_stop(); binds the loop to the calling thread. */
 void loop_run(struct loop *loop);
+/* Keep polling (epoll_wait without sleeping) for this long after the last
+ * event before sleeping; 0, the default, sleeps at once.  See loop.c. */
+void loop_set_spin(struct loop *loop, uint64_t spin_ns);
 void loop_stop(struct loop *loop);
 
 /* The loop of the calling thread, or NULL outside a loop thread. */

@@ -11,6 +11,13 @@
 #include "common/log.h"
 #include "common/util.h"
 
+/* How long a worker keeps polling after its last event before it sleeps
+ * (see loop_run): about three round trips of a 4 KiB command at queue
+ * depth 1.  Measured on 2 CPUs (iscsi-perf, random 4 KiB reads, qd 1): no
+ * polling 10 K IOPS, 50 us 12-26 K, 100 us 20-34 K, 200 us 29-31 K; queue
+ * depth 32 and 256 KiB reads unchanged. */
+#define WORKER_SPIN_NS 100000ull
+
 struct worker {
 	pthread_t thread;
 	struct loop *loop;
@@ -46,6 +53,7 @@ int workers_start(unsigned n, void (*thread_exit)(void))
 	for (unsigned i = 0; i < n; i++) {
 		workers[i].index = i;
 		workers[i].loop = loop_new();
+		loop_set_spin(workers[i].loop, WORKER_SPIN_NS);
 		if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0) {
 			log_err("cannot start worker thread %u", i);
 			nworkers = i;

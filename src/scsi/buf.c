@@ -11,10 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
+
 #define POOL_MIN_SHIFT 12 /* 4 KiB */
 #define POOL_MAX_SHIFT 20 /* 1 MiB */
 #define POOL_CLASSES (POOL_MAX_SHIFT - POOL_MIN_SHIFT + 1)
 #define POOL_KEEP_BYTES (32u << 20) /* per thread and class */
+#define BUF_ALIGN 4096
 
 struct free_buf {
 	struct free_buf *next;
@@ -36,6 +39,15 @@ static int size_class(uint32_t len)
 	return c; /* POOL_CLASSES: too large for the pool */
 }
 
+/* Page-aligned, because a store opened with O_DIRECT reads into and writes
+ * from these buffers as they are, and the kernel refuses direct I/O from
+ * memory that is not aligned to the device's blocks (malloc aligns large
+ * blocks to 16 bytes only). */
+static void *buf_alloc(size_t len)
+{
+	return aligned_alloc(BUF_ALIGN, ALIGN_UP(len ? len : 1, (size_t)BUF_ALIGN));
+}
+
 static void *pool_get(uint32_t len, uint32_t *cap)
 {
 	int c = size_class(len);
@@ -43,7 +55,7 @@ static void *pool_get(uint32_t len, uint32_t *cap)
 
 	if (c == POOL_CLASSES) {
 		*cap = len;
-		return malloc(len ? len : 1);
+		return buf_alloc(len);
 	}
 	*cap = 1u << (POOL_MIN_SHIFT + c);
 	b = pool[c].head;
@@ -52,7 +64,7 @@ static void *pool_get(uint32_t len, uint32_t *cap)
 		pool[c].kept_bytes -= *cap;
 		return b;
 	}
-	return malloc(*cap);
+	return buf_alloc(*cap);
 }
 
 static void pool_put(void *p, uint32_t cap)
