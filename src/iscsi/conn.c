@@ -253,6 +253,23 @@ static void set_events(struct iscsi_conn *conn, bool out)
 	loop_fd_mod(conn->loop, &conn->lfd, EPOLLIN | (out ? EPOLLOUT : 0));
 }
 
+/* Account for n bytes written from the batch: whole iovecs are done, a
+ * partly written one is trimmed to what is left. */
+static void tx_advance(struct iscsi_conn *conn, size_t n)
+{
+	while (n > 0 && conn->tx_iov_pos < conn->tx_iov_cnt) {
+		struct iovec *v = &conn->tx_iov[conn->tx_iov_pos];
+		if (n >= v->iov_len) {
+			n -= v->iov_len;
+			conn->tx_iov_pos++;
+		} else {
+			v->iov_base = (uint8_t *)v->iov_base + n;
+			v->iov_len -= n;
+			n = 0;
+		}
+	}
+}
+
 static void conn_flush(struct iscsi_conn *conn)
 {
 	iscsi_conn_hold(conn);
@@ -282,17 +299,7 @@ static void conn_flush(struct iscsi_conn *conn)
 			iscsi_conn_close(conn, strerror(errno));
 			break;
 		}
-		while (n > 0) {
-			struct iovec *v = &conn->tx_iov[conn->tx_iov_pos];
-			if ((size_t)n >= v->iov_len) {
-				n -= (ssize_t)v->iov_len;
-				conn->tx_iov_pos++;
-			} else {
-				v->iov_base = (uint8_t *)v->iov_base + n;
-				v->iov_len -= (size_t)n;
-				n = 0;
-			}
-		}
+		tx_advance(conn, (size_t)n);
 	}
 	iscsi_conn_release(conn);
 }
@@ -692,17 +699,7 @@ void iscsi_conn_close(struct iscsi_conn *conn, const char *reason)
 				   MIN(conn->tx_iov_cnt - conn->tx_iov_pos, IOV_MAX));
 			if (n <= 0)
 				break;
-			while (n > 0 && conn->tx_iov_pos < conn->tx_iov_cnt) {
-				struct iovec *v = &conn->tx_iov[conn->tx_iov_pos];
-				if ((size_t)n >= v->iov_len) {
-					n -= (ssize_t)v->iov_len;
-					conn->tx_iov_pos++;
-				} else {
-					v->iov_base = (uint8_t *)v->iov_base + n;
-					v->iov_len -= (size_t)n;
-					n = 0;
-				}
-			}
+			tx_advance(conn, (size_t)n);
 		}
 	}
 	conn->state = CONN_CLOSED;
