@@ -96,6 +96,23 @@ int cdb_parse_rw(const uint8_t *cdb, unsigned len, struct cdb_rw *rw, struct cdb
 		rw->nblocks = get_be32(cdb + 10);
 		rw->group = cdb[14] & 0x3f;
 		return 0;
+	case OP_COMPARE_AND_WRITE:
+		rw_flags(cdb, rw);
+		rw->lba = get_be64(cdb + 2);
+		rw->nblocks = cdb[13];
+		rw->group = cdb[14] & 0x3f;
+		if (cdb[1] & 0x01 || cdb[10] || cdb[11] || cdb[12]) /* reserved */
+			return invalid_field(err, (cdb[1] & 0x01) ? 1 : 10, -1);
+		return 0;
+	case OP_WRITE_ATOMIC_16:
+		rw_flags(cdb, rw);
+		rw->lba = get_be64(cdb + 2);
+		rw->nblocks = get_be16(cdb + 12);
+		rw->group = cdb[14] & 0x3f;
+		/* ATOMIC BOUNDARY: the Block Limits page offers no boundaries. */
+		if (get_be16(cdb + 10) != 0)
+			return invalid_field(err, 10, -1);
+		return 0;
 	default:
 		return refuse(err, ASC_INVALID_OPCODE, 0, -1);
 	}

@@ -26,20 +26,7 @@ int cdb_parse_compare_write(const uint8_t *cdb, unsigned len, struct cdb_rw *rw,
 		err->asc_ascq = ASC_INVALID_OPCODE;
 		return -1;
 	}
-	*rw = (struct cdb_rw){0};
-	rw->protect = cdb[1] >> 5;
-	rw->dpo = cdb[1] & 0x10;
-	rw->fua = cdb[1] & 0x08;
-	rw->lba = get_be64(cdb + 2);
-	rw->nblocks = cdb[13];
-	rw->group = cdb[14] & 0x3f;
-	if (cdb[1] & 0x01 || cdb[10] || cdb[11] || cdb[12]) { /* reserved */
-		err->asc_ascq = ASC_INVALID_FIELD_IN_CDB;
-		err->byte = (cdb[1] & 0x01) ? 1 : 10;
-		err->bit = -1;
-		return -1;
-	}
-	return 0;
+	return cdb_parse_rw(cdb, len, rw, err);
 }
 
 /* The step after the read: the medium is in r->ctx. */

@@ -162,21 +162,7 @@ int cdb_parse_write_atomic(const uint8_t *cdb, unsigned len, struct cdb_rw *rw,
 		err->asc_ascq = ASC_INVALID_OPCODE;
 		return -1;
 	}
-	*rw = (struct cdb_rw){0};
-	rw->protect = cdb[1] >> 5;
-	rw->dpo = cdb[1] & 0x10;
-	rw->fua = cdb[1] & 0x08;
-	rw->lba = get_be64(cdb + 2);
-	rw->nblocks = get_be16(cdb + 12);
-	rw->group = cdb[14] & 0x3f;
-	/* ATOMIC BOUNDARY: the Block Limits page offers no boundaries. */
-	if (get_be16(cdb + 10) != 0) {
-		err->asc_ascq = ASC_INVALID_FIELD_IN_CDB;
-		err->byte = 10;
-		err->bit = -1;
-		return -1;
-	}
-	return 0;
+	return cdb_parse_rw(cdb, len, rw, err);
 }
 
 /* WRITE ATOMIC (16): all of it or none of it, and nobody sees half of it:
