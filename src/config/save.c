@@ -12,73 +12,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/atomic_file.h"
 #include "common/util.h"
 #include "config/config.h"
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int fsync_dir_of(const char *path)
-{
-	char *copy = xstrdup(path);
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int r = -1;
-
-	free(copy);
-	if (fd >= 0) {
-		r = fsync(fd);
-		close(fd);
-	}
-	return r;
-}
-
 int config_save_text(const char *text, const char *path, char *err, size_t errlen)
 {
-	size_t n = strlen(path) + 16;
-	char *tmp = xmalloc(n);
-	int fd;
+	size_t len = strlen(text);
+	char *data = xmalloc(len + 1);
+	const char *failed = "";
+	int r;
 
-	snprintf(tmp, n, "%s.tmpXXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create a file next to %s: %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	fchmod(fd, 0600);
-	if (write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0 || fsync(fd) < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		fd = -1;
-		snprintf(err, errlen, "cannot replace %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	free(tmp);
-	if (fsync_dir_of(path) < 0) {
-		snprintf(err, errlen, "%s written, but its directory could not be synced: %s", path,
-			 strerror(errno));
+	memcpy(data, text, len);
+	data[len] = '\n';
+	r = atomic_write_file(path, data, len + 1, 0600, &failed);
+	free(data);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot %s %s: %s", failed, path, strerror(-r));
 		return -1;
 	}
 	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return -1;
 }
 
 int config_save_file(const struct luna_config *cfg, const char *path, char *err, size_t errlen)

@@ -1,3 +1,4 @@
+#include "common/atomic_file.h"
 #include "lunactl/client.h"
 
 #include <errno.h>
@@ -39,20 +40,6 @@ void ctl_close(struct ctl_conn *c)
 	free(c->buf);
 	c->buf = NULL;
 	c->len = c->cap = 0;
-}
-
-static int send_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* One line from the socket (without its newline), or NULL. */
@@ -98,9 +85,9 @@ json_t *ctl_call(struct ctl_conn *c, json_t *req, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	r = send_all(c->fd, text, strlen(text));
+	r = write_all(c->fd, text, strlen(text));
 	free(text);
-	if (r < 0 || send_all(c->fd, "\n", 1) < 0 || (line = read_line(c)) == NULL) {
+	if (r < 0 || write_all(c->fd, "\n", 1) < 0 || (line = read_line(c)) == NULL) {
 		snprintf(err, errlen, "lunad closed the control connection");
 		return NULL;
 	}

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/atomic_file.h"
 #include "common/util.h"
 #include "scsi/pr.h"
 
@@ -148,60 +149,18 @@ int pr_persist_parse(struct scsi_pr *pr, const char *text)
 
 /* ---- Files. ---- */
 
-static int write_all(int fd, const char *buf, size_t len)
+static int write_atomic(const char *path, const char *text)
 {
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
-static int write_atomic(const char *path, const char *tmp, const char *text)
-{
-	int fd, r;
+	const char *failed;
 
 	if (mkdir(get_state_dir(), 0700) < 0 && errno != EEXIST)
 		return -errno;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	r = write_all(fd, text, strlen(text));
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlink(tmp);
-		return r;
-	}
-	return fsync_dir(get_state_dir());
+	return atomic_write_file(path, text, strlen(text), 0600, &failed);
 }
 
 int pr_persist_save(const struct scsi_pr *pr, const uint8_t naa[16])
 {
-	char path[PATH_MAX + 64], tmp[PATH_MAX + 64];
+	char path[PATH_MAX + 64];
 	char *text;
 	int r;
 
@@ -209,11 +168,10 @@ int pr_persist_save(const struct scsi_pr *pr, const uint8_t naa[16])
 	if (!pr->aptpl) {
 		if (unlink(path) < 0)
 			return errno == ENOENT ? 0 : -errno;
-		return fsync_dir(get_state_dir());
+		return fsync_parent_dir(path);
 	}
-	state_path(tmp, sizeof(tmp), naa, ".tmp");
 	text = pr_persist_format(pr);
-	r = write_atomic(path, tmp, text);
+	r = write_atomic(path, text);
 	free(text);
 	return r;
 }
