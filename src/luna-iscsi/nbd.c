@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "common/atomic_file.h"
 #include "common/util.h"
 #include "luna-iscsi/nbd_proto.h"
 #include "luna-iscsi/tool.h"
@@ -40,8 +41,8 @@ static void reply(struct nbd_req *q, uint32_t error, const void *data, uint32_t 
 	uint8_t h[16];
 
 	nbd_encode_reply(h, error, q->r.handle);
-	if (srv->cfd >= 0 && (nbd_write_full(srv->cfd, h, sizeof(h)) < 0 ||
-			      (!error && len && nbd_write_full(srv->cfd, data, len) < 0))) {
+	if (srv->cfd >= 0 && (write_all(srv->cfd, h, sizeof(h)) < 0 ||
+			      (!error && len && write_all(srv->cfd, data, len) < 0))) {
 		close(srv->cfd);
 		srv->cfd = -1;
 	}

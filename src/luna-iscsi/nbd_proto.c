@@ -1,3 +1,4 @@
+#include "common/atomic_file.h"
 #include "luna-iscsi/nbd_proto.h"
 
 #include <errno.h>
@@ -23,22 +24,6 @@ int nbd_read_full(int fd, void *buf, size_t len)
 			return -1;
 		p += r;
 		len -= (size_t)r;
-	}
-	return 0;
-}
-
-int nbd_write_full(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
 	}
 	return 0;
 }
@@ -70,9 +55,9 @@ static int opt_reply(int fd, uint32_t opt, uint32_t type, const void *data, uint
 	put_be32(h + 8, opt);
 	put_be32(h + 12, type);
 	put_be32(h + 16, len);
-	if (nbd_write_full(fd, h, sizeof(h)) < 0)
+	if (write_all(fd, h, sizeof(h)) < 0)
 		return -1;
-	return len ? nbd_write_full(fd, data, len) : 0;
+	return len ? write_all(fd, data, len) : 0;
 }
 
 static int info_export(int fd, uint32_t opt, const struct nbd_export *ex)
@@ -132,7 +117,7 @@ static int export_name(int fd, const struct nbd_export *ex, bool no_zeroes)
 
 	put_be64(b, ex->size);
 	put_be16(b + 8, ex->flags);
-	return nbd_write_full(fd, b, no_zeroes ? 10 : sizeof(b));
+	return write_all(fd, b, no_zeroes ? 10 : sizeof(b));
 }
 
 /* One option.  1: transmission starts, 0: carry on, -1: stop. */
@@ -189,7 +174,7 @@ int nbd_handshake(int fd, const struct nbd_export *ex)
 	put_be64(b, NBD_MAGIC);
 	put_be64(b + 8, NBD_IHAVEOPT);
 	put_be16(b + 16, NBD_FLAG_FIXED_NEWSTYLE | NBD_FLAG_NO_ZEROES);
-	if (nbd_write_full(fd, b, sizeof(b)) < 0 || nbd_read_full(fd, b, 4) < 0)
+	if (write_all(fd, b, sizeof(b)) < 0 || nbd_read_full(fd, b, 4) < 0)
 		return 0;
 	cflags = get_be32(b);
 	if (cflags & ~(uint32_t)(NBD_FLAG_C_FIXED_NEWSTYLE | NBD_FLAG_C_NO_ZEROES)) {

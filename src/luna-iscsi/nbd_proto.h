@@ -87,6 +87,5 @@ void nbd_encode_reply(uint8_t b[16], uint32_t error, uint64_t handle);
 
 /* Blocking whole reads and writes; 0 or -1. */
 int nbd_read_full(int fd, void *buf, size_t len);
-int nbd_write_full(int fd, const void *buf, size_t len);
 
 #endif
