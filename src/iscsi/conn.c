@@ -408,9 +408,15 @@ static void pdu_complete(struct iscsi_conn *conn)
 	rx_reset(conn);
 }
 
+/* Does the PDU being received carry a data digest?  Login PDUs never do. */
+static bool rx_data_digest(const struct iscsi_conn *conn)
+{
+	return conn->params.data_digest && conn->state != CONN_LOGIN;
+}
+
 static void data_complete(struct iscsi_conn *conn)
 {
-	if (conn->params.data_digest && conn->state != CONN_LOGIN && conn->rx_data_len) {
+	if (rx_data_digest(conn) && conn->rx_data_len) {
 		conn->rx_phase = RX_DDIGEST;
 		conn->rx_need = ISCSI_DIGEST_LEN;
 		conn->rx_got = 0;
@@ -496,7 +502,9 @@ static void consume(struct iscsi_conn *conn, uint8_t *dst, const uint8_t *src, u
 {
 	if (src != dst)
 		memcpy(dst, src, n);
-	if (conn->rx_phase == RX_DATA)
+	/* Only a negotiated data digest needs the running CRC: it costs a
+	 * pass over every byte received. */
+	if (conn->rx_phase == RX_DATA && rx_data_digest(conn))
 		conn->rx_crc = crc32c_update(conn->rx_crc, dst, n);
 	conn->rx_got += n;
 	if (conn->rx_got == conn->rx_need)
