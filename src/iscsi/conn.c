@@ -19,6 +19,7 @@
 #include "iscsi/login.h"
 #include "iscsi/session.h"
 #include "iscsi/task.h"
+#include "net/worker.h"
 
 #define KEEPALIVE_CHECK_MS 5000
 #define KEEPALIVE_IDLE_MS 30000
@@ -224,7 +225,7 @@ static void build_batch(struct iscsi_conn *conn)
 				crc = crc32c_update(crc, zero_pad, pad);
 				put_le32(conn->tx_ddig[npdu], crc32c_final(crc));
 				conn->tx_iov[niov++] =
-					(struct iovec){conn->tx_ddig[npdu], ISCSI_DIGEST_LEN};
+				    (struct iovec){conn->tx_ddig[npdu], ISCSI_DIGEST_LEN};
 			}
 		}
 		npdu++;
@@ -366,9 +367,9 @@ static void header_complete(struct iscsi_conn *conn)
 	}
 	conn->rx_data = NULL;
 	if (!discard && op == ISCSI_OP_SCSI_CMD) {
-		conn->rx_task = iscsi_task_from_cmd(conn, (const struct iscsi_scsi_cmd *)bhs,
-						    conn->ahs, iscsi_bhs_ahslen(bhs),
-						    &conn->rx_data);
+		conn->rx_task =
+		    iscsi_task_from_cmd(conn, (const struct iscsi_scsi_cmd *)bhs, conn->ahs,
+					iscsi_bhs_ahslen(bhs), &conn->rx_data);
 	} else if (!discard && op == ISCSI_OP_DATA_OUT) {
 		bool fatal = false;
 		conn->rx_task = iscsi_task_data_out_hdr(conn, (const struct iscsi_data *)bhs,
@@ -569,8 +570,8 @@ static void conn_read(struct iscsi_conn *conn)
 		}
 		if (n == 0) {
 			iscsi_conn_close(conn, conn->state == CONN_LOGIN
-						       ? "initiator closed the connection during login"
-						       : "initiator closed the connection");
+						   ? "initiator closed the connection during login"
+						   : "initiator closed the connection");
 			return;
 		}
 		if (errno == EINTR)
@@ -695,8 +696,8 @@ void iscsi_conn_close(struct iscsi_conn *conn, const char *reason)
 	/* Try to get queued answers (a login failure, a Reject) out first. */
 	if (conn->tx_iov_pos < conn->tx_iov_cnt || !list_empty(&conn->txq)) {
 		conn->state = CONN_LOGOUT;
-		for (int i = 0; i < 4 && (conn->tx_iov_pos < conn->tx_iov_cnt ||
-					  !list_empty(&conn->txq));
+		for (int i = 0;
+		     i < 4 && (conn->tx_iov_pos < conn->tx_iov_cnt || !list_empty(&conn->txq));
 		     i++) {
 			ssize_t n;
 			if (conn->tx_iov_pos == conn->tx_iov_cnt) {
@@ -731,6 +732,7 @@ static void conn_free(struct iscsi_conn *conn)
 	list_del(&conn->node);
 	worker_nconns--;
 	atomic_fetch_sub(&total_conns, 1);
+	workers_unpick(conn->loop);
 	if (conn->session)
 		iscsi_session_free(conn->session);
 	iscsi_task_cache_drain(conn);

@@ -22,11 +22,11 @@ struct worker {
 	pthread_t thread;
 	struct loop *loop;
 	unsigned index;
+	atomic_uint nconns; /* connections living on this worker */
 };
 
 static struct worker *workers;
 static unsigned nworkers;
-static atomic_uint next_pick;
 static void (*thread_exit_fn)(void);
 
 static void *worker_main(void *arg)
@@ -71,9 +71,28 @@ unsigned workers_count(void)
 	return nworkers;
 }
 
+/* Least connections rather than round robin: connections that come and go
+ * (benchmarks, discovery) would otherwise leave the workers lopsided, and
+ * one connection alone always lands on the same worker.  Picks race only
+ * among listeners; a slightly stale count costs nothing. */
 struct loop *workers_pick(void)
 {
-	return workers[atomic_fetch_add(&next_pick, 1) % nworkers].loop;
+	struct worker *best = &workers[0];
+
+	for (unsigned i = 1; i < nworkers; i++)
+		if (atomic_load(&workers[i].nconns) < atomic_load(&best->nconns))
+			best = &workers[i];
+	atomic_fetch_add(&best->nconns, 1);
+	return best->loop;
+}
+
+void workers_unpick(const struct loop *loop)
+{
+	for (unsigned i = 0; i < nworkers; i++)
+		if (workers[i].loop == loop) {
+			atomic_fetch_sub(&workers[i].nconns, 1);
+			return;
+		}
 }
 
 void workers_post_all(loop_fn fn, void *arg)

@@ -10,8 +10,11 @@
  * resources of other layers.  Returns 0 or -1. */
 int workers_start(unsigned n, void (*thread_exit)(void));
 unsigned workers_count(void);
-/* The next worker's loop, round robin. */
+/* The loop of the worker with the fewest connections (the first such),
+ * counting one more connection on it.  A connection leaving a loop that
+ * workers_pick() gave says so with workers_unpick(). */
 struct loop *workers_pick(void);
+void workers_unpick(const struct loop *loop);
 /* Run fn(arg) on every worker. */
 void workers_post_all(loop_fn fn, void *arg);
 /* Stop every loop and join the threads. */
