@@ -3,9 +3,11 @@
 #include "backstore/backstore.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "backstore/plugins.h"
 #include "common/log.h"
@@ -177,4 +179,24 @@ void bs_zero_iov(struct bs_io *io)
 		memset(io->iov[i].iov_base, 0, n);
 		left -= n;
 	}
+}
+
+static const uint8_t *zero_region;
+static pthread_once_t zero_region_once = PTHREAD_ONCE_INIT;
+
+static void zero_region_map(void)
+{
+	/* Never written: every page reads as the kernel's one zero page, so
+	 * the region costs address space, not memory. */
+	void *p = mmap(NULL, BS_ZERO_REGION_MAX, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	zero_region = p == MAP_FAILED ? NULL : p;
+}
+
+const uint8_t *bs_zero_region(uint64_t len)
+{
+	if (len > BS_ZERO_REGION_MAX)
+		return NULL;
+	pthread_once(&zero_region_once, zero_region_map);
+	return zero_region;
 }

@@ -74,6 +74,14 @@ struct backstore_ops {
 	/* Memory stores: a pointer to the bytes at offset, valid while the store
 	 * lives, so reads can be sent without a copy.  Optional. */
 	uint8_t *(*map)(struct backstore *bs, uint64_t offset, uint64_t len);
+	/* Files in memory (tmpfs): a pointer to the bytes at offset in a
+	 * mapping of the file, valid while the store lives, or NULL when the
+	 * range cannot be had so (not all allocated: touching a hole through
+	 * a mapping would allocate it).  Only the kernel may read through the
+	 * pointer (writev() to a socket): a file shrunk behind our back makes
+	 * the kernel's copy fail, where user space would take SIGBUS.
+	 * Optional. */
+	const uint8_t *(*map_for_send)(struct backstore *bs, uint64_t offset, uint64_t len);
 	/* Thin stores: is the range starting at offset allocated, and for how
 	 * many bytes does that answer hold?  Optional; without it everything is
 	 * mapped. */
@@ -110,6 +118,13 @@ int backstore_resize(struct backstore *bs, uint64_t size, char *err, size_t errl
  * that do not know report everything mapped. */
 int backstore_lba_status(struct backstore *bs, uint64_t offset, uint64_t len, bool *mapped,
 			 uint64_t *run);
+
+/* See ops->map_for_send. */
+static inline const uint8_t *backstore_map_for_send(struct backstore *bs, uint64_t offset,
+						    uint64_t len)
+{
+	return bs->ops->map_for_send ? bs->ops->map_for_send(bs, offset, len) : NULL;
+}
 
 /* Release the calling thread's io_uring (if it made one).  A worker calls
  * this on its loop thread, with no backstore I/O in flight, before it frees

@@ -4,7 +4,8 @@
  * the file's own size is used.  A size larger than the file grows it
  * (sparse, like LIO does); a size smaller than the file exposes only the
  * first `size` bytes and leaves the rest of the file untouched: Luna never
- * truncates user data.  I/O goes through uring.c. */
+ * truncates user data.  I/O goes through uring.c; a file on tmpfs is also
+ * mapped and used in place where it can be (shm_map.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -158,6 +159,8 @@ static int fileio_open(struct backstore *bs, const struct bs_params *p, char *er
 	fs->nowait_read = !(open_flags(p) & O_DIRECT);
 	fs->nowait_write = !(open_flags(p) & (O_DIRECT | O_DSYNC));
 	fs->in_memory = fstatfs(fd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC;
+	if (fs->in_memory && !p->direct)
+		shm_map_open(fs, bs->size, !p->readonly);
 	bs->priv = fs;
 	bs->can_discard = true;
 	return 0;
@@ -167,6 +170,7 @@ static void file_close(struct backstore *bs)
 {
 	struct file_store *fs = bs->priv;
 
+	shm_map_close(fs);
 	close(fs->fd);
 	free(fs);
 }
@@ -191,6 +195,11 @@ static int fileio_resize(struct backstore *bs, uint64_t size, char *err, size_t 
 	}
 	bs->size = size - size % bs->block_size;
 	return 0;
+}
+
+static const uint8_t *fileio_map_for_send(struct backstore *bs, uint64_t offset, uint64_t len)
+{
+	return shm_map_for_send(bs->priv, offset, len);
 }
 
 /* Holes are deallocated blocks; SEEK_DATA/SEEK_HOLE find the boundaries. */
@@ -229,4 +238,5 @@ const struct backstore_ops bs_fileio_ops = {
     .submit = file_io_submit,
     .resize = fileio_resize,
     .lba_status = fileio_lba_status,
+    .map_for_send = fileio_map_for_send,
 };

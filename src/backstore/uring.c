@@ -366,6 +366,8 @@ static bool try_inline(struct file_store *fs, struct bs_io *io)
 
 	if (io->op != BS_READ && io->op != BS_WRITE)
 		return false;
+	/* On tmpfs, writes over pages that are there go into the file's
+	 * mapping (shm_map.c). */
 	if (fs->in_memory)
 		flags = fua ? RWF_DSYNC : 0;
 	else if (rd ? fs->nowait_read : fs->nowait_write && !fua)
@@ -373,6 +375,10 @@ static bool try_inline(struct file_store *fs, struct bs_io *io)
 	else
 		return false;
 	v = cur_iov(io, &cnt);
+	if (!rd && !fua && fs->map && shm_map_write(fs, io->offset, v, cnt, io->len)) {
+		io->done_bytes = io->len;
+		return true;
+	}
 	if (rd)
 		n = preadv2(fs->fd, v, cnt, (off_t)io->offset, flags);
 	else

@@ -52,6 +52,19 @@ bool sbc_range_check(struct scsi_cmd *cmd, uint64_t lba, uint64_t nblocks, uint1
 	return true;
 }
 
+/* The data-in is the store's own memory: nothing to copy.  The shared
+ * range stays held until the data is sent, so an atomic command (COMPARE
+ * AND WRITE, WRITE ATOMIC) cannot tear it. */
+static void read_from_memory(struct scsi_cmd *cmd, uint8_t *p, uint64_t len)
+{
+	cmd->in.data = p;
+	cmd->in.len = cmd->in.cap = (uint32_t)len;
+	cmd->in.owned = false;
+	sbc_range_of(cmd)->hold_until_release = true;
+	scsi_cmd_good(cmd);
+	sbc_finish(cmd);
+}
+
 static void read_start(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = cmd->lu;
@@ -59,20 +72,24 @@ static void read_start(struct scsi_cmd *cmd)
 	uint64_t len = (uint64_t)cmd->nblocks * lu->block_size;
 
 	if (lu->bs->ops->map) {
-		/* Memory store: send straight from it, no copy.  The shared
-		 * range stays held until the data is sent, so an atomic
-		 * command (COMPARE AND WRITE, WRITE ATOMIC) cannot tear it. */
-		cmd->in.data = lu->bs->ops->map(lu->bs, off, len);
-		if (cmd->in.data) {
-			cmd->in.len = cmd->in.cap = (uint32_t)len;
-			cmd->in.owned = false;
-			sbc_range_of(cmd)->hold_until_release = true;
-			scsi_cmd_good(cmd);
-			sbc_finish(cmd);
+		/* Memory store: send straight from it, no copy. */
+		uint8_t *p = lu->bs->ops->map(lu->bs, off, len);
+		if (p) {
+			read_from_memory(cmd, p, len);
 			return;
 		}
 	}
-	if (scsi_buf_alloc(&cmd->in, (uint32_t)len) < 0) {
+	if (cmd->in_sent_unread) {
+		/* A file in memory, allocated all along the range: the
+		 * transport sends from the file's mapping, sparing a copy
+		 * through a buffer.  The range stays held, as above. */
+		const uint8_t *p = backstore_map_for_send(lu->bs, off, len);
+		if (p) {
+			read_from_memory(cmd, (uint8_t *)p, len);
+			return;
+		}
+	}
+	if (scsi_buf_alloc_raw(&cmd->in, (uint32_t)len) < 0) {
 		dev_no_memory(cmd);
 		sbc_finish(cmd);
 		return;
@@ -153,8 +170,7 @@ void sbc_write(struct scsi_cmd *cmd)
 	write_go(cmd, rw.fua, false);
 }
 
-int cdb_parse_write_atomic(const uint8_t *cdb, unsigned len, struct cdb_rw *rw,
-			   struct cdb_err *err)
+int cdb_parse_write_atomic(const uint8_t *cdb, unsigned len, struct cdb_rw *rw, struct cdb_err *err)
 {
 	if (cdb_check_common(cdb, len, err) < 0)
 		return -1;

@@ -141,7 +141,8 @@ struct iscsi_task *iscsi_task_from_cmd(struct iscsi_conn *conn, const struct isc
 
 	*dst = NULL;
 	if (sess == NULL || sess->type != SESSION_NORMAL) {
-		refuse(conn, hdr, ISCSI_REJECT_PROTOCOL_ERROR, "SCSI command in a discovery session");
+		refuse(conn, hdr, ISCSI_REJECT_PROTOCOL_ERROR,
+		       "SCSI command in a discovery session");
 		return NULL;
 	}
 	if (itt == ISCSI_RSVD_TAG || iscsi_task_find(sess, itt)) {
@@ -175,6 +176,7 @@ struct iscsi_task *iscsi_task_from_cmd(struct iscsi_conn *conn, const struct isc
 	task->cmd.in_xfer_len = rd ? task->edtl : 0;
 	task->cmd.done = task_scsi_done;
 	task->cmd.transport_priv = task;
+	task->cmd.in_sent_unread = !conn->params.data_digest;
 	memcpy(task->lun_raw, hdr->lun, 8);
 	list_add_tail(&sess->tasks_by_itt[hash_itt(itt)], &task->hash_node);
 	sess->ntasks++;
@@ -187,9 +189,8 @@ struct iscsi_task *iscsi_task_from_cmd(struct iscsi_conn *conn, const struct isc
 	if (wr) {
 		if (!rd)
 			task->cmd.in_xfer_len = 0;
-		task->unsolicited_end = conn->params.initial_r2t
-						? dlen
-						: MIN(conn->params.first_burst, task->edtl);
+		task->unsolicited_end =
+		    conn->params.initial_r2t ? dlen : MIN(conn->params.first_burst, task->edtl);
 		task->unsol_next = dlen;
 		task->r2t_next_offset = task->unsolicited_end;
 		if (task->edtl > MAX_WRITE_LEN && !task->failed) {
@@ -250,7 +251,8 @@ static void issue_r2ts(struct iscsi_task *task)
 		if (task->r2t[slot].ttt == ISCSI_RSVD_TAG)
 			task->r2t[slot].ttt = conn->next_ttt++;
 		task->r2t[slot].offset = task->r2t_next_offset;
-		task->r2t[slot].len = MIN(conn->params.max_burst, task->edtl - task->r2t_next_offset);
+		task->r2t[slot].len =
+		    MIN(conn->params.max_burst, task->edtl - task->r2t_next_offset);
 		task->r2t[slot].next = task->r2t[slot].offset;
 		task->r2t[slot].datasn = 0;
 		task->r2t_next_offset += task->r2t[slot].len;
@@ -413,8 +415,8 @@ static void task_residual(struct iscsi_task *task, uint8_t *flags, uint32_t *cou
 		residual(0, cmd->out_needed, flags, count); /* data-out expected, none announced */
 }
 
-static void fill_status(struct iscsi_task *task, uint8_t *flags, uint8_t *status,
-			uint32_t *statsn, uint32_t *expcmdsn, uint32_t *maxcmdsn, uint32_t *res)
+static void fill_status(struct iscsi_task *task, uint8_t *flags, uint8_t *status, uint32_t *statsn,
+			uint32_t *expcmdsn, uint32_t *maxcmdsn, uint32_t *res)
 {
 	uint32_t count;
 

@@ -65,13 +65,17 @@ struct scsi_cmd {
 	uint8_t cdb[SCSI_MAX_CDB];
 	uint16_t cdb_len;
 	enum scsi_task_attr attr;
-	uint64_t tag;	   /* the transport's task tag, for ABORT TASK */
-	enum scsi_dir dir; /* the direction the initiator announced */
-	uint32_t xfer_len; /* expected data transfer length (data-out for writes) */
+	uint64_t tag;	      /* the transport's task tag, for ABORT TASK */
+	enum scsi_dir dir;    /* the direction the initiator announced */
+	uint32_t xfer_len;    /* expected data transfer length (data-out for writes) */
 	uint32_t in_xfer_len; /* bidirectional: expected data-in length */
 	struct scsi_buf out;  /* data-out the initiator sent (exactly out.len bytes) */
 	void (*done)(struct scsi_cmd *cmd);
 	void *transport_priv;
+	/* The transport hands data-in to the kernel without reading it
+	 * itself (it has no data digest to compute), so in.data may point
+	 * into a file's mapping (see backstore map_for_send). */
+	bool in_sent_unread;
 
 	/* device: the data-in to return (the transport sends at most what
 	 * the initiator asked for and reports the residual), status, sense. */
@@ -88,7 +92,7 @@ struct scsi_cmd {
 	struct list_node task_node; /* in the LU's task set */
 	uint64_t lba;		    /* decoded by the device type */
 	uint32_t nblocks;
-	unsigned pending;	    /* backstore I/Os outstanding */
+	unsigned pending; /* backstore I/Os outstanding */
 	int io_error;
 	struct bs_io bio;
 	void *dev_priv;
@@ -99,8 +103,8 @@ struct scsi_cmd {
 	uint32_t out_needed;
 
 	/* SCSI core private. */
-	struct scsi_lun_map *map;	 /* the map the command was looked up in */
-	bool holds_nexus;		 /* scsi_cmd_submit() took a nexus reference */
+	struct scsi_lun_map *map;     /* the map the command was looked up in */
+	bool holds_nexus;	      /* scsi_cmd_submit() took a nexus reference */
 	struct list_node abort_waits; /* TMFs waiting for this command */
 };
 
