@@ -38,6 +38,7 @@ struct file_store {
 	uint8_t *map;
 	uint64_t map_len;
 	bool map_writable;
+	_Atomic uint64_t *present; /* a bit per page known to be there */
 };
 
 void file_io_submit(struct backstore *bs, struct bs_io *io);
@@ -51,6 +52,12 @@ void shm_map_open(struct file_store *fs, uint64_t size, bool writable);
 void shm_map_close(struct file_store *fs);
 /* For backstore ops->map_for_send: the bytes in place, or NULL. */
 const uint8_t *shm_map_for_send(struct file_store *fs, uint64_t offset, uint64_t len);
+/* The range was just written the ordinary way (so its pages are there):
+ * map them now, so that later I/O through the mapping does not take a
+ * page fault per page. */
+void shm_map_populate(struct file_store *fs, uint64_t offset, uint64_t len);
+/* The range is about to be deallocated: forget its pages were there. */
+void shm_map_forget(struct file_store *fs, uint64_t offset, uint64_t len);
 /* Copy a write into the mapping if every page of the range is there;
  * false if the write must take the ordinary path. */
 bool shm_map_write(struct file_store *fs, uint64_t offset, const struct iovec *iov, int iovcnt,

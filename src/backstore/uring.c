@@ -153,10 +153,19 @@ static int rw_sync(int fd, struct bs_io *io)
 	return 0;
 }
 
+/* A mapped file forgets which pages were there before any are taken away
+ * (see shm_map.c). */
+static void forget_before_dealloc(struct file_store *fs, const struct bs_io *io)
+{
+	if (fs->map && (io->op == BS_DISCARD || io->op == BS_WRITE_ZEROES))
+		shm_map_forget(fs, io->offset, io->len);
+}
+
 int file_io_sync(struct backstore *bs, struct bs_io *io)
 {
 	struct file_store *fs = bs->priv;
 
+	forget_before_dealloc(fs, io);
 	switch (io->op) {
 	case BS_READ:
 	case BS_WRITE:
@@ -394,6 +403,8 @@ static bool try_inline(struct file_store *fs, struct bs_io *io)
 	 * what to make of them. */
 	if (n <= 0)
 		return false;
+	if (!rd && fs->map)
+		shm_map_populate(fs, io->offset, (uint64_t)n);
 	io->done_bytes = (uint64_t)n;
 	return io->done_bytes == io->len;
 }
@@ -410,6 +421,7 @@ void file_io_submit(struct backstore *bs, struct bs_io *io)
 		file_finish(io, rc);
 		return;
 	}
+	forget_before_dealloc(bs->priv, io);
 	r = thread_ring();
 	if (r == NULL) {
 		file_finish(io, file_io_sync(bs, io));
