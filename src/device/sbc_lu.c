@@ -2,6 +2,7 @@
 #include "device/sbc_lu.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/util.h"
 #include "device/dev.h"
@@ -45,14 +46,10 @@ void sbc_range_run(struct scsi_cmd *cmd, uint64_t lba, uint64_t count, bool excl
 void sbc_range_run_ctx(struct scsi_cmd *cmd, uint64_t lba, uint64_t count, bool exclusive,
 		       void (*fn)(struct scsi_cmd *cmd), void *ctx)
 {
-	struct sbc_range *r = calloc(1, sizeof(*r));
+	struct sbc_range *r = (struct sbc_range *)cmd->dev_storage;
 
-	if (r == NULL) {
-		free(ctx);
-		dev_no_memory(cmd);
-		scsi_cmd_complete(cmd);
-		return;
-	}
+	_Static_assert(sizeof(*r) <= sizeof(cmd->dev_storage), "sbc_range fits in a command");
+	memset(r, 0, sizeof(*r));
 	r->req.lba = lba;
 	r->req.count = count;
 	r->req.exclusive = exclusive;
@@ -75,7 +72,7 @@ static void range_free(struct scsi_cmd *cmd, struct sbc_range *r)
 		r->ctx_free(r->ctx);
 	else
 		free(r->ctx);
-	free(r);
+	r->ctx = NULL; /* the range itself lives in the command */
 }
 
 void sbc_range_complete(struct scsi_cmd *cmd)

@@ -17,6 +17,7 @@
 
 #define SCSI_MAX_CDB 32
 #define SCSI_SENSE_MAX 252
+#define SCSI_CMD_DEV_STORAGE 160
 
 /* SAM status codes. */
 enum scsi_status {
@@ -96,6 +97,9 @@ struct scsi_cmd {
 	int io_error;
 	struct bs_io bio;
 	void *dev_priv;
+	/* Storage for the device type's per-command state, which lives as
+	 * long as the command: no heap allocation per command. */
+	_Alignas(16) unsigned char dev_storage[SCSI_CMD_DEV_STORAGE];
 
 	/* device: the bytes of data-out the CDB called for (writes).  The
 	 * transport reports the residual between this and xfer_len; the device
