@@ -8,6 +8,7 @@ void range_lock_init(struct range_lock *rl)
 	pthread_mutex_init(&rl->lock, NULL);
 	list_init(&rl->held);
 	list_init(&rl->waiting);
+	rl->nexclusive = 0;
 }
 
 void range_lock_fini(struct range_lock *rl)
@@ -51,7 +52,10 @@ bool range_lock_acquire(struct range_lock *rl, struct range_req *req)
 
 	req->loop = loop_current();
 	pthread_mutex_lock(&rl->lock);
-	granted = !conflicts_in(&rl->held, req, NULL) && !conflicts_in(&rl->waiting, req, NULL);
+	if (req->exclusive)
+		rl->nexclusive++;
+	granted = rl->nexclusive == 0 ||
+		  (!conflicts_in(&rl->held, req, NULL) && !conflicts_in(&rl->waiting, req, NULL));
 	list_add_tail(granted ? &rl->held : &rl->waiting, &req->node);
 	pthread_mutex_unlock(&rl->lock);
 	return granted;
@@ -72,6 +76,8 @@ void range_lock_release(struct range_lock *rl, struct range_req *req)
 	list_init(&granted);
 	pthread_mutex_lock(&rl->lock);
 	list_del(&req->node);
+	if (req->exclusive)
+		rl->nexclusive--;
 	/* A waiter goes when it conflicts neither with a holder nor with a
 	 * waiter ahead of it. */
 	list_for_each_safe(pos, tmp, &rl->waiting)

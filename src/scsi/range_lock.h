@@ -5,10 +5,9 @@
  * exclusive for the commands SBC-4 makes atomic (COMPARE AND WRITE,
  * ORWRITE, WRITE ATOMIC, SANITIZE): no other command sees or changes any
  * block of their range half-way.  A READ whose data-in points into a
- * memory store holds its range until the transport has sent the data.  A request that conflicts with a holder,
- * or with an earlier waiter (first come, first served, so exclusive
- * requests never starve), waits; it is resumed on the thread that made it
- * once it is granted. */
+ * memory store holds its range until the transport has sent the data.  A request that conflicts
+ * with a holder, or with an earlier waiter (first come, first served, so exclusive requests never
+ * starve), waits; it is resumed on the thread that made it once it is granted. */
 #ifndef LUNA_SCSI_RANGE_LOCK_H
 #define LUNA_SCSI_RANGE_LOCK_H
 
@@ -24,6 +23,10 @@ struct range_lock {
 	pthread_mutex_t lock;
 	struct list_node held;
 	struct list_node waiting;
+	/* Exclusive requests held or waiting: while there are none, a shared
+	 * request conflicts with nothing and nobody waits, so neither list
+	 * needs a scan (the common case: plain reads and writes). */
+	unsigned nexclusive;
 };
 
 struct range_req {
@@ -34,7 +37,7 @@ struct range_req {
 	/* Called once the range is granted to a request that had to wait. */
 	void (*resume)(void *arg);
 	void *arg;
-	struct loop *loop; /* where resume runs; NULL: on the releasing thread */
+	struct loop *loop;	      /* where resume runs; NULL: on the releasing thread */
 	struct list_node list_resume; /* private: granted, to be resumed */
 };
 
