@@ -62,18 +62,15 @@ unsigned iscsi_conn_total(void)
 static void format_peer(struct iscsi_conn *conn)
 {
 	char host[INET6_ADDRSTRLEN] = "?";
-	uint16_t port = 0;
 
 	if (conn->peer_addr.ss_family == AF_INET) {
 		struct sockaddr_in *a = (struct sockaddr_in *)&conn->peer_addr;
 		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-		port = ntohs(a->sin_port);
-		snprintf(conn->peer, sizeof(conn->peer), "%s:%u", host, port);
+		snprintf(conn->peer, sizeof(conn->peer), "%s:%u", host, ntohs(a->sin_port));
 	} else if (conn->peer_addr.ss_family == AF_INET6) {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&conn->peer_addr;
 		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-		port = ntohs(a->sin6_port);
-		snprintf(conn->peer, sizeof(conn->peer), "[%s]:%u", host, port);
+		snprintf(conn->peer, sizeof(conn->peer), "[%s]:%u", host, ntohs(a->sin6_port));
 	} else {
 		snprintf(conn->peer, sizeof(conn->peer), "unknown peer");
 	}
@@ -602,7 +599,7 @@ static void on_io(void *arg, uint32_t events)
 		conn_read(conn);
 	else if (events & (EPOLLERR | EPOLLHUP))
 		iscsi_conn_close(conn, "connection reset");
-	if (conn->state != CONN_CLOSED && conn->state == CONN_FULL_FEATURE && conn->login) {
+	if (conn->state == CONN_FULL_FEATURE && conn->login) {
 		iscsi_login_free(conn->login);
 		conn->login = NULL;
 		loop_timer_add(conn->loop, &conn->timer, KEEPALIVE_CHECK_MS, on_keepalive, conn);
