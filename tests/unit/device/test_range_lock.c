@@ -57,11 +57,46 @@ static void shared_and_exclusive(void **state)
 	range_lock_fini(&rl);
 }
 
+/* The count of exclusive requests that lets shared ones skip the scans
+ * goes up and down with them, and never lets a shared request past an
+ * exclusive one that overlaps it. */
+static void exclusive_count(void **state)
+{
+	struct range_lock rl;
+	struct range_req x1 = req(0, 10, true), x2 = req(5, 5, true), s1 = req(20, 1, false),
+			 s2 = req(9, 1, false), wide = req(0, 100, false), x3 = req(50, 1, true);
+
+	(void)state;
+	resumed = 0;
+	range_lock_init(&rl);
+	assert_true(range_lock_acquire(&rl, &x1));
+	assert_false(range_lock_acquire(&rl, &x2));
+	assert_int_equal(rl.nexclusive, 2);
+	assert_true(range_lock_acquire(&rl, &s1));  /* no overlap: granted */
+	assert_false(range_lock_acquire(&rl, &s2)); /* under x1 and x2 */
+	range_lock_release(&rl, &x1);
+	assert_int_equal(resumed, 1); /* x2; s2 still under it */
+	range_lock_release(&rl, &x2);
+	assert_int_equal(resumed, 2); /* s2 */
+	assert_int_equal(rl.nexclusive, 0);
+	range_lock_release(&rl, &s1);
+	range_lock_release(&rl, &s2);
+	assert_true(range_lock_acquire(&rl, &wide)); /* nothing exclusive about */
+	assert_false(range_lock_acquire(&rl, &x3));  /* overlaps a shared holder */
+	assert_int_equal(rl.nexclusive, 1);
+	range_lock_release(&rl, &wide);
+	assert_int_equal(resumed, 3); /* x3 */
+	range_lock_release(&rl, &x3);
+	assert_int_equal(rl.nexclusive, 0);
+	range_lock_fini(&rl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(overlap),
 		cmocka_unit_test(shared_and_exclusive),
+		cmocka_unit_test(exclusive_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
