@@ -51,24 +51,9 @@ static void caw_compare(struct scsi_cmd *cmd)
 		      sbc_fua(cmd, cmd->cdb[1] & 0x08) ? BS_IO_FUA : 0);
 }
 
-/* Read the range into a buffer of the command, then call next. */
-static void read_then(struct scsi_cmd *cmd, void (*next)(struct scsi_cmd *cmd))
-{
-	struct sbc_range *r = sbc_range_of(cmd);
-	uint64_t len = (uint64_t)cmd->nblocks * cmd->lu->block_size;
-
-	r->ctx = malloc(len);
-	if (r->ctx == NULL) {
-		dev_no_memory(cmd);
-		sbc_finish(cmd);
-		return;
-	}
-	sbc_io_then(cmd, BS_READ, cmd->lba * cmd->lu->block_size, r->ctx, len, 0, next);
-}
-
 static void caw_start(struct scsi_cmd *cmd)
 {
-	read_then(cmd, caw_compare);
+	sbc_read_range_then(cmd, caw_compare);
 }
 
 void sbc_compare_write(struct scsi_cmd *cmd)
@@ -115,7 +100,7 @@ static void orwrite_or(struct scsi_cmd *cmd)
 
 static void orwrite_start(struct scsi_cmd *cmd)
 {
-	read_then(cmd, orwrite_or);
+	sbc_read_range_then(cmd, orwrite_or);
 }
 
 void sbc_orwrite(struct scsi_cmd *cmd)

@@ -2,7 +2,9 @@
 #include "device/sbc_io.h"
 
 #include <errno.h>
+#include <stdlib.h>
 
+#include "device/dev.h"
 #include "device/sbc_lu.h"
 #include "scsi/lu.h"
 #include "scsi/scsi_cmd.h"
@@ -31,7 +33,7 @@ static void io_done(struct bs_io *io)
 {
 	struct scsi_cmd *cmd = io->arg;
 	struct sbc_range *r = sbc_range_of(cmd);
-	void (*next)(struct scsi_cmd *cmd) = r ? r->next : NULL;
+	void (*next)(struct scsi_cmd * cmd) = r ? r->next : NULL;
 
 	cmd->pending--;
 	if (r)
@@ -66,8 +68,22 @@ void sbc_io_then(struct scsi_cmd *cmd, enum bs_op op, uint64_t offset, void *buf
 	backstore_submit(cmd->lu->bs, &cmd->bio);
 }
 
-void sbc_io_submit(struct scsi_cmd *cmd, enum bs_op op, uint64_t offset, void *buf,
-		   uint64_t len, unsigned flags)
+void sbc_read_range_then(struct scsi_cmd *cmd, void (*next)(struct scsi_cmd *cmd))
+{
+	struct sbc_range *r = sbc_range_of(cmd);
+	uint64_t len = (uint64_t)cmd->nblocks * cmd->lu->block_size;
+
+	r->ctx = malloc(len);
+	if (r->ctx == NULL) {
+		dev_no_memory(cmd);
+		sbc_finish(cmd);
+		return;
+	}
+	sbc_io_then(cmd, BS_READ, cmd->lba * cmd->lu->block_size, r->ctx, len, 0, next);
+}
+
+void sbc_io_submit(struct scsi_cmd *cmd, enum bs_op op, uint64_t offset, void *buf, uint64_t len,
+		   unsigned flags)
 {
 	sbc_io_then(cmd, op, offset, buf, len, flags, NULL);
 }

@@ -20,6 +20,10 @@ void sbc_io_submit(struct scsi_cmd *cmd, enum bs_op op, uint64_t offset, void *b
 void sbc_io_then(struct scsi_cmd *cmd, enum bs_op op, uint64_t offset, void *buf, uint64_t len,
 		 unsigned flags, void (*next)(struct scsi_cmd *cmd));
 
+/* Read the command's blocks (cmd->lba, cmd->nblocks) into a buffer that
+ * the range keeps as its ctx (freed with it), then call next(cmd). */
+void sbc_read_range_then(struct scsi_cmd *cmd, void (*next)(struct scsi_cmd *cmd));
+
 /* Complete cmd with `status`/sense already set, giving back its range. */
 void sbc_finish(struct scsi_cmd *cmd);
 

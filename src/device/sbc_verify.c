@@ -56,17 +56,7 @@ static void verify_compare_step(struct scsi_cmd *cmd)
 
 static void verify_read_step(struct scsi_cmd *cmd)
 {
-	struct sbc_range *r = sbc_range_of(cmd);
-	uint64_t len = (uint64_t)cmd->nblocks * cmd->lu->block_size;
-
-	r->ctx = malloc(len);
-	if (r->ctx == NULL) {
-		dev_no_memory(cmd);
-		sbc_finish(cmd);
-		return;
-	}
-	sbc_io_then(cmd, BS_READ, cmd->lba * cmd->lu->block_size, r->ctx, len, 0,
-		    verify_compare_step);
+	sbc_read_range_then(cmd, verify_compare_step);
 }
 
 void sbc_verify(struct scsi_cmd *cmd)
