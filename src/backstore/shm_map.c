@@ -70,9 +70,10 @@ void shm_map_close(struct file_store *fs)
 	fs->present = NULL;
 }
 
+/* Is [offset, offset + len) a non-empty range inside the mapping? */
 static bool in_map(const struct file_store *fs, uint64_t offset, uint64_t len)
 {
-	return fs->map && offset <= fs->map_len && len <= fs->map_len - offset;
+	return fs->map && len > 0 && offset <= fs->map_len && len <= fs->map_len - offset;
 }
 
 /* The pages [first, last] of the mapping, as bits of fs->present: call
@@ -163,7 +164,7 @@ static bool all_hole(int fd, uint64_t offset, uint64_t len)
 
 const uint8_t *shm_map_for_send(struct file_store *fs, uint64_t offset, uint64_t len)
 {
-	if (len == 0 || !in_map(fs, offset, len))
+	if (!in_map(fs, offset, len))
 		return NULL;
 	if (range_present(fs, offset, len))
 		return fs->map + offset;
@@ -177,7 +178,7 @@ void shm_map_populate(struct file_store *fs, uint64_t offset, uint64_t len)
 	const uintptr_t pg = page_size();
 	uintptr_t a, b;
 
-	if (!fs->map_writable || !in_map(fs, offset, len) || len == 0)
+	if (!fs->map_writable || !in_map(fs, offset, len))
 		return;
 	a = (uintptr_t)(fs->map + offset) & ~(pg - 1);
 	b = (uintptr_t)(fs->map + offset + len);
@@ -189,10 +190,7 @@ void shm_map_populate(struct file_store *fs, uint64_t offset, uint64_t len)
 bool shm_map_write(struct file_store *fs, uint64_t offset, const struct iovec *iov, int iovcnt,
 		   uint64_t len)
 {
-	uint8_t *dst = fs->map + offset;
-
-	if (len == 0 || !fs->map_writable || !in_map(fs, offset, len) ||
-	    !range_present(fs, offset, len))
+	if (!fs->map_writable || !in_map(fs, offset, len) || !range_present(fs, offset, len))
 		return false;
-	return fault_copy_from_iov(dst, iov, iovcnt, len) == 0;
+	return fault_copy_from_iov(fs->map + offset, iov, iovcnt, len) == 0;
 }

@@ -421,7 +421,6 @@ void file_io_submit(struct backstore *bs, struct bs_io *io)
 		file_finish(io, rc);
 		return;
 	}
-	forget_before_dealloc(bs->priv, io);
 	r = thread_ring();
 	if (r == NULL) {
 		file_finish(io, file_io_sync(bs, io));
@@ -431,6 +430,7 @@ void file_io_submit(struct backstore *bs, struct bs_io *io)
 		file_finish(io, 0);
 		return;
 	}
+	forget_before_dealloc(bs->priv, io);
 	backstore_get(bs);
 	io->bs = bs;
 	queue_io(r, io);
