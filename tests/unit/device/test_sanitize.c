@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "../scsi/fake_bs.h"
+#include "../scsi/fake_tmf.h"
 #include "common/bytes.h"
 #include "device/sanitize_job.h"
 #include "scsi/sense.h"
-#include "scsi/tmf.h"
 
 #define BLOCKS 64
 #define BS 512
@@ -43,31 +43,6 @@ static int teardown(void **state)
 	scsi_nexus_free(f->nx);
 	scsi_lu_put(f->lu);
 	return 0;
-}
-
-struct tmf_result {
-	struct scsi_tmf tmf;
-	int calls;
-	enum scsi_tmf_response rsp;
-};
-
-static void tmf_done(struct scsi_tmf *tmf, enum scsi_tmf_response rsp)
-{
-	struct tmf_result *r = container_of(tmf, struct tmf_result, tmf);
-
-	r->calls++;
-	r->rsp = rsp;
-}
-
-static void tmf_run(struct tmf_result *r, struct scsi_nexus *nx, enum scsi_tmf_func fn,
-		    uint64_t tag)
-{
-	memset(r, 0, sizeof(*r));
-	r->tmf.nexus = nx;
-	r->tmf.func = fn;
-	r->tmf.ref_tag = tag;
-	r->tmf.done = tmf_done;
-	scsi_tmf_submit(&r->tmf);
 }
 
 /* Run a command that completes at once; returns its status, sense in *tc. */
@@ -142,7 +117,7 @@ static void runs_in_background_through_tmfs(void **state)
 
 	/* ABORT TASK answers the command (aborted) once its chunk is done; the
 	 * sanitize goes on. */
-	tmf_run(&r, f->nx, TMF_ABORT_TASK, 5);
+	tmf_run(&r, f->nx, TMF_ABORT_TASK, 0, 5);
 	assert_int_equal(r.calls, 0);
 	fake_release_held(f->lu);
 	assert_int_equal(r.calls, 1);
@@ -167,8 +142,8 @@ static void lu_reset_and_nexus_loss_do_not_stop_it(void **state)
 	test_cmd_prep(&san, nx2, 0, overwrite_cdb, 10, overwrite_params, 8, 8);
 	scsi_cmd_submit(&san.cmd);
 	scsi_nexus_free(nx2); /* I_T nexus loss: the command keeps it alive */
-	tmf_run(&lur, f->nx, TMF_LOGICAL_UNIT_RESET, 0);
-	tmf_run(&twr, f->nx, TMF_TARGET_WARM_RESET, 0);
+	tmf_run(&lur, f->nx, TMF_LOGICAL_UNIT_RESET, 0, 0);
+	tmf_run(&twr, f->nx, TMF_TARGET_WARM_RESET, 0, 0);
 	/* The unit attentions of the resets come first, then the sanitize. */
 	assert_int_equal(run(&tc, f->nx, tur, 6, NULL, 0), SAM_STAT_CHECK_CONDITION);
 	assert_int_equal(test_sense_key(&tc.cmd), SK_UNIT_ATTENTION);

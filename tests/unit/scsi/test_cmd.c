@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "fake_bs.h"
+#include "fake_tmf.h"
 #include "scsi/sense.h"
-#include "scsi/tmf.h"
 
 static const uint8_t tur[6] = {0x00};
 
@@ -178,32 +178,6 @@ static void descriptor_sense_when_d_sense(void **state)
 	assert_int_equal(tc.cmd.sense[2], 0x20);
 	scsi_cmd_release(&tc.cmd);
 	f->lu->mode.d_sense = false;
-}
-
-struct tmf_result {
-	struct scsi_tmf tmf;
-	int calls;
-	enum scsi_tmf_response rsp;
-};
-
-static void tmf_done(struct scsi_tmf *tmf, enum scsi_tmf_response rsp)
-{
-	struct tmf_result *r = container_of(tmf, struct tmf_result, tmf);
-
-	r->calls++;
-	r->rsp = rsp;
-}
-
-static void tmf_run(struct tmf_result *r, struct scsi_nexus *nx, enum scsi_tmf_func fn,
-		    uint64_t lun, uint64_t tag)
-{
-	memset(r, 0, sizeof(*r));
-	r->tmf.nexus = nx;
-	r->tmf.func = fn;
-	r->tmf.lun = lun;
-	r->tmf.ref_tag = tag;
-	r->tmf.done = tmf_done;
-	scsi_tmf_submit(&r->tmf);
 }
 
 static void abort_task_waits_for_backstore(void **state)
