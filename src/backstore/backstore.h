@@ -82,6 +82,10 @@ struct backstore_ops {
 	 * the kernel's copy fail, where user space would take SIGBUS.
 	 * Optional. */
 	const uint8_t *(*map_for_send)(struct backstore *bs, uint64_t offset, uint64_t len);
+	/* Memory stores: extend a running CRC32C over the bytes at offset,
+	 * from checksums kept since the bytes last changed where it has them
+	 * (see crc_cache.h).  Optional, for stores that have map(). */
+	uint32_t (*crc)(struct backstore *bs, uint64_t offset, uint64_t len, uint32_t crc);
 	/* Thin stores: is the range starting at offset allocated, and for how
 	 * many bytes does that answer hold?  Optional; without it everything is
 	 * mapped. */

@@ -5,7 +5,11 @@
  *
  * Thin RAM disks keep one bit per page saying whether it was written since
  * it was last discarded.  (mincore() cannot tell: reading a page maps the
- * shared zero page, which counts as resident.) */
+ * shared zero page, which counts as resident.)
+ *
+ * Every change of the bytes goes through rd_submit, which tells the CRC
+ * cache, so the data digests of reads sent straight from the disk can be
+ * combined from it (ops->crc). */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -14,6 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "backstore/crc_cache.h"
 #include "backstore/plugins.h"
 #include "common/util.h"
 
@@ -23,6 +28,7 @@ struct ramdisk {
 	size_t page;
 	atomic_ulong *alloc; /* a bit per page, set = written */
 	size_t npages;
+	struct crc_cache *crc; /* NULL if it could not be had */
 };
 
 #define WORD_BITS (8 * sizeof(unsigned long))
@@ -78,6 +84,7 @@ static int rd_open(struct backstore *bs, const struct bs_params *p, char *err, s
 	 * the map GET LBA STATUS answers from: a bit per page. */
 	rd->npages = (rd->len + rd->page - 1) / rd->page;
 	rd->alloc = xcalloc((rd->npages + WORD_BITS - 1) / WORD_BITS, sizeof(atomic_ulong));
+	rd->crc = crc_cache_new(rd->len);
 	bs->priv = rd;
 	bs->size = p->size;
 	bs->can_discard = true;
@@ -90,6 +97,7 @@ static void rd_close(struct backstore *bs)
 
 	munmap(rd->base, rd->len);
 	free(rd->alloc);
+	crc_cache_free(rd->crc);
 	free(rd);
 }
 
@@ -136,6 +144,8 @@ static void rd_submit(struct backstore *bs, struct bs_io *io)
 		default:
 			rc = -EOPNOTSUPP;
 		}
+		if (io->op != BS_READ && io->op != BS_FLUSH)
+			crc_cache_forget(rd->crc, io->offset, io->len);
 	}
 	io->done_bytes = rc == 0 ? io->len : 0;
 	bs_io_finish(io, rc);
@@ -148,6 +158,13 @@ static uint8_t *rd_map(struct backstore *bs, uint64_t offset, uint64_t len)
 	if (offset > bs->size || len > bs->size - offset)
 		return NULL;
 	return rd->base + offset;
+}
+
+static uint32_t rd_crc(struct backstore *bs, uint64_t offset, uint64_t len, uint32_t crc)
+{
+	struct ramdisk *rd = bs->priv;
+
+	return crc_cache_update(rd->crc, rd->base, offset, len, crc);
 }
 
 static int rd_lba_status(struct backstore *bs, uint64_t offset, uint64_t len, bool *mapped,
@@ -200,5 +217,6 @@ const struct backstore_ops bs_ramdisk_ops = {
     .submit = rd_submit,
     .resize = rd_resize,
     .map = rd_map,
+    .crc = rd_crc,
     .lba_status = rd_lba_status,
 };

@@ -52,6 +52,14 @@ bool sbc_range_check(struct scsi_cmd *cmd, uint64_t lba, uint64_t nblocks, uint1
 	return true;
 }
 
+/* in_crc of a read sent from a memory store that keeps checksums. */
+static uint32_t store_in_crc(struct scsi_cmd *cmd, uint32_t off, uint32_t len, uint32_t crc)
+{
+	struct scsi_lu *lu = cmd->lu;
+
+	return lu->bs->ops->crc(lu->bs, cmd->lba * lu->block_size + off, len, crc);
+}
+
 /* The data-in is the store's own memory: nothing to copy.  The shared
  * range stays held until the data is sent, so an atomic command (COMPARE
  * AND WRITE, WRITE ATOMIC) cannot tear it. */
@@ -60,6 +68,8 @@ static void read_from_memory(struct scsi_cmd *cmd, uint8_t *p, uint64_t len)
 	cmd->in.data = p;
 	cmd->in.len = cmd->in.cap = (uint32_t)len;
 	cmd->in.owned = false;
+	if (cmd->lu->bs->ops->crc)
+		cmd->in_crc = store_in_crc;
 	sbc_range_of(cmd)->hold_until_release = true;
 	scsi_cmd_good(cmd);
 	sbc_finish(cmd);

@@ -218,7 +218,9 @@ static void build_batch(struct iscsi_conn *conn)
 			if (pad)
 				conn->tx_iov[niov++] = (struct iovec){(void *)zero_pad, pad};
 			if (digests && conn->params.data_digest) {
-				uint32_t crc = crc32c_update(crc32c_init(), data, len);
+				uint32_t crc = it->data_crc
+						   ? it->data_crc(it, data, len, crc32c_init())
+						   : crc32c_update(crc32c_init(), data, len);
 				crc = crc32c_update(crc, zero_pad, pad);
 				put_le32(conn->tx_ddig[npdu], crc32c_final(crc));
 				conn->tx_iov[niov++] =

@@ -36,6 +36,10 @@ struct tx_item {
 	 * empty).  Return true if this was the item's last PDU. */
 	bool (*next_pdu)(struct tx_item *it, struct iscsi_conn *conn, uint8_t *hdr,
 			 const uint8_t **data, uint32_t *len);
+	/* Optional: extend a running CRC32C over data[0, len) of the PDU
+	 * just produced, when the item knows a cheaper way than reading the
+	 * bytes (see scsi_cmd.in_crc). */
+	uint32_t (*data_crc)(struct tx_item *it, const uint8_t *data, uint32_t len, uint32_t crc);
 	/* Called once everything the item produced has been written (or the
 	 * connection died, with sent = false). */
 	void (*sent)(struct tx_item *it, struct iscsi_conn *conn, bool sent);

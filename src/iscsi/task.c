@@ -494,6 +494,14 @@ static bool datain_next(struct tx_item *it, struct iscsi_conn *conn, uint8_t *hd
 	return last;
 }
 
+static uint32_t datain_crc(struct tx_item *it, const uint8_t *data, uint32_t len, uint32_t crc)
+{
+	struct iscsi_task *task = container_of(it, struct iscsi_task, tx);
+	struct scsi_cmd *cmd = &task->cmd;
+
+	return cmd->in_crc(cmd, (uint32_t)(data - cmd->in.data), len, crc);
+}
+
 static void task_sent(struct tx_item *it, struct iscsi_conn *conn, bool sent)
 {
 	(void)conn;
@@ -509,10 +517,14 @@ static void respond(struct iscsi_task *task)
 	task->state = TASK_RESPONDING;
 	task->in_total = MIN(cmd->in.len, cmd->in_xfer_len);
 	task->tx.sent = task_sent;
-	if (good && (cmd->dir & SCSI_DIR_READ) && task->in_total && cmd->sense_len == 0)
+	task->tx.data_crc = NULL;
+	if (good && (cmd->dir & SCSI_DIR_READ) && task->in_total && cmd->sense_len == 0) {
 		task->tx.next_pdu = datain_next;
-	else
+		if (cmd->in_crc)
+			task->tx.data_crc = datain_crc;
+	} else {
 		task->tx.next_pdu = rsp_next;
+	}
 	iscsi_conn_send(task->conn, &task->tx);
 	iscsi_conn_kick(task->conn);
 }

@@ -81,6 +81,10 @@ struct scsi_cmd {
 	/* device: the data-in to return (the transport sends at most what
 	 * the initiator asked for and reports the residual), status, sense. */
 	struct scsi_buf in;
+	/* Optional, set with in: extend a running CRC32C over in.data[off,
+	 * off + len) from checksums the store keeps, sparing the transport a
+	 * pass over the bytes for its data digest. */
+	uint32_t (*in_crc)(struct scsi_cmd *cmd, uint32_t off, uint32_t len, uint32_t crc);
 	uint8_t status;
 	uint8_t sense_len;
 	uint8_t sense[SCSI_SENSE_MAX];

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "bs_test_util.h"
+#include "common/crc32c.h"
 
 static struct backstore *open_rd(uint64_t size, bool thin)
 {
@@ -140,6 +141,42 @@ static void test_rd_readonly_and_resize(void **state)
 	backstore_put(bs);
 }
 
+/* The digest a RAM disk gives for a range (ops->crc, from its CRC cache)
+ * follows every way of changing the bytes. */
+static uint32_t rd_digest(struct backstore *bs, uint64_t off, uint64_t len)
+{
+	return crc32c_final(bs->ops->crc(bs, off, len, crc32c_init()));
+}
+
+static uint32_t read_digest(struct backstore *bs, uint64_t off, uint64_t len)
+{
+	static uint8_t buf[65536];
+
+	assert_true(len <= sizeof(buf));
+	assert_int_equal(do_io(bs, BS_READ, 0, off, buf, len), 0);
+	return crc32c(buf, len);
+}
+
+static void test_rd_crc_follows_changes(void **state)
+{
+	struct backstore *bs = open_rd(1 << 20, true);
+	uint8_t buf[16384];
+
+	(void)state;
+	assert_non_null(bs->ops->crc);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 13 + 1);
+	assert_int_equal(rd_digest(bs, 0, 65536), read_digest(bs, 0, 65536));
+	assert_int_equal(do_io(bs, BS_WRITE, 0, 4096, buf, sizeof(buf)), 0);
+	assert_int_equal(rd_digest(bs, 0, 65536), read_digest(bs, 0, 65536));
+	assert_int_equal(do_io(bs, BS_WRITE_ZEROES, 0, 8192, NULL, 512), 0);
+	assert_int_equal(rd_digest(bs, 0, 65536), read_digest(bs, 0, 65536));
+	assert_int_equal(do_io(bs, BS_DISCARD, 0, 4096, NULL, 4096), 0);
+	assert_int_equal(rd_digest(bs, 0, 65536), read_digest(bs, 0, 65536));
+	assert_int_equal(rd_digest(bs, 100, 30000), read_digest(bs, 100, 30000));
+	backstore_put(bs);
+}
+
 static void test_null(void **state)
 {
 	struct bs_params p = {.name = "n0", .plugin = "null", .size = 1 << 20};
@@ -166,6 +203,7 @@ int main(void)
 	    cmocka_unit_test(test_rd_discard_and_zeroes),
 	    cmocka_unit_test(test_rd_iovecs_and_refs),
 	    cmocka_unit_test(test_rd_readonly_and_resize),
+	    cmocka_unit_test(test_rd_crc_follows_changes),
 	    cmocka_unit_test(test_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
