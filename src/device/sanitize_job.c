@@ -248,7 +248,7 @@ static struct sanitize_job *job_new(struct scsi_cmd *cmd, const struct sanitize_
 	j->rate = lu->sanitize_rate ? lu->sanitize_rate : SANITIZE_DEFAULT_RATE;
 	j->range.lba = 0;
 	j->range.count = UINT64_MAX;
-	j->range.exclusive = true;
+	j->range.mode = RANGE_EXCLUSIVE;
 	j->range.resume = job_granted;
 	j->range.arg = j;
 	return j;

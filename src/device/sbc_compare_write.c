@@ -78,7 +78,7 @@ void sbc_compare_write(struct scsi_cmd *cmd)
 			 * LOGICAL BLOCKS: anything else is not what was meant. */
 			scsi_sense_set_field(cmd, ASC_INVALID_FIELD_IN_CDB, true, 13, -1);
 		} else {
-			sbc_range_run(cmd, rw.lba, rw.nblocks, true, caw_start);
+			sbc_range_run(cmd, rw.lba, rw.nblocks, RANGE_EXCLUSIVE, caw_start);
 			return;
 		}
 	}
@@ -119,5 +119,5 @@ void sbc_orwrite(struct scsi_cmd *cmd)
 		sbc_finish(cmd);
 		return;
 	}
-	sbc_range_run(cmd, rw.lba, cmd->nblocks, true, orwrite_start);
+	sbc_range_run(cmd, rw.lba, cmd->nblocks, RANGE_EXCLUSIVE, orwrite_start);
 }

@@ -50,7 +50,7 @@ void sbc_format_unit(struct scsi_cmd *cmd)
 		scsi_sense_set_field(cmd, ASC_INVALID_FIELD_IN_CDB, true, 5, 2);
 	} else if (spc_check_ready(cmd) && !sbc_write_protected(cmd) &&
 		   (!(c[1] & 0x10) || format_params_ok(cmd, c[1] & 0x20))) {
-		sbc_range_run(cmd, 0, UINT64_MAX, true, format_start);
+		sbc_range_run(cmd, 0, UINT64_MAX, RANGE_EXCLUSIVE, format_start);
 		return;
 	}
 	sbc_finish(cmd);

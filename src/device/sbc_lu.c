@@ -37,13 +37,13 @@ static void range_granted(void *arg)
 	r->run(r->cmd);
 }
 
-void sbc_range_run(struct scsi_cmd *cmd, uint64_t lba, uint64_t count, bool exclusive,
+void sbc_range_run(struct scsi_cmd *cmd, uint64_t lba, uint64_t count, enum range_mode mode,
 		   void (*fn)(struct scsi_cmd *cmd))
 {
-	sbc_range_run_ctx(cmd, lba, count, exclusive, fn, NULL);
+	sbc_range_run_ctx(cmd, lba, count, mode, fn, NULL);
 }
 
-void sbc_range_run_ctx(struct scsi_cmd *cmd, uint64_t lba, uint64_t count, bool exclusive,
+void sbc_range_run_ctx(struct scsi_cmd *cmd, uint64_t lba, uint64_t count, enum range_mode mode,
 		       void (*fn)(struct scsi_cmd *cmd), void *ctx)
 {
 	struct sbc_range *r = (struct sbc_range *)cmd->dev_storage;
@@ -52,7 +52,7 @@ void sbc_range_run_ctx(struct scsi_cmd *cmd, uint64_t lba, uint64_t count, bool 
 	memset(r, 0, sizeof(*r));
 	r->req.lba = lba;
 	r->req.count = count;
-	r->req.exclusive = exclusive;
+	r->req.mode = mode;
 	r->req.resume = range_granted;
 	r->req.arg = r;
 	r->cmd = cmd;

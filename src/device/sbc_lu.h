@@ -50,7 +50,8 @@ struct sbc_range {
 	bool locked; /* count 0 holds nothing */
 	/* The command's data-in points into the store (a zero-copy READ): the
 	 * range is held until the transport has sent it (sbc_cmd_release), so
-	 * that no atomic command changes the blocks under the socket. */
+	 * that no atomic command (nor, when held stable, any write) changes
+	 * the blocks under the socket. */
 	bool hold_until_release;
 	void *ctx; /* the command's own state (freed with the range) */
 	void (*ctx_free)(void *ctx); /* how, if not free() */
@@ -63,14 +64,14 @@ static inline struct sbc_range *sbc_range_of(struct scsi_cmd *cmd)
 	return cmd->dev_priv;
 }
 
-/* Run fn(cmd) while cmd holds [lba, lba + count) (exclusive or shared):
+/* Run fn(cmd) while cmd holds [lba, lba + count) in the given mode:
  * at once, or when the range is free.  The hold ends in
  * sbc_range_complete(), which completes the command. */
-void sbc_range_run(struct scsi_cmd *cmd, uint64_t lba, uint64_t count, bool exclusive,
+void sbc_range_run(struct scsi_cmd *cmd, uint64_t lba, uint64_t count, enum range_mode mode,
 		   void (*fn)(struct scsi_cmd *cmd));
 /* The same, with the command's own state (freed by free() with the range:
  * it is owned from here on, also if this fails). */
-void sbc_range_run_ctx(struct scsi_cmd *cmd, uint64_t lba, uint64_t count, bool exclusive,
+void sbc_range_run_ctx(struct scsi_cmd *cmd, uint64_t lba, uint64_t count, enum range_mode mode,
 		       void (*fn)(struct scsi_cmd *cmd), void *ctx);
 /* Complete cmd (scsi_cmd_complete) and give back the range it holds, if
  * any (or keep it until sbc_cmd_release, see hold_until_release). */

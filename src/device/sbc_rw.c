@@ -60,9 +60,10 @@ static uint32_t store_in_crc(struct scsi_cmd *cmd, uint32_t off, uint32_t len, u
 	return lu->bs->ops->crc(lu->bs, cmd->lba * lu->block_size + off, len, crc);
 }
 
-/* The data-in is the store's own memory: nothing to copy.  The shared
- * range stays held until the data is sent, so an atomic command (COMPARE
- * AND WRITE, WRITE ATOMIC) cannot tear it. */
+/* The data-in is the store's own memory: nothing to copy.  The range stays
+ * held until the data is sent, so an atomic command (COMPARE AND WRITE,
+ * WRITE ATOMIC) cannot tear it, nor, under a data digest, a plain write
+ * (see read_mode). */
 static void read_from_memory(struct scsi_cmd *cmd, uint8_t *p, uint64_t len)
 {
 	cmd->in.data = p;
@@ -107,6 +108,16 @@ static void read_start(struct scsi_cmd *cmd)
 	sbc_io_submit(cmd, BS_READ, off, cmd->in.data, len, 0);
 }
 
+/* A memory store's reads are sent from its memory (read_start).  When the
+ * transport checksums the data-in (a data digest), the bytes must not
+ * change between the checksum and the socket's copy, or the digest would
+ * not match what is sent: the blocks are then held stable, and writes to
+ * them wait.  Otherwise overlapping writes may tear a read, as SAM allows. */
+static enum range_mode read_mode(const struct scsi_cmd *cmd)
+{
+	return cmd->lu->bs->ops->map && !cmd->in_sent_unread ? RANGE_STABLE : RANGE_READ;
+}
+
 void sbc_read(struct scsi_cmd *cmd)
 {
 	struct cdb_rw rw;
@@ -115,7 +126,7 @@ void sbc_read(struct scsi_cmd *cmd)
 		sbc_finish(cmd);
 		return;
 	}
-	sbc_range_run(cmd, rw.lba, rw.nblocks, false, read_start);
+	sbc_range_run(cmd, rw.lba, rw.nblocks, read_mode(cmd), read_start);
 }
 
 /* The whole blocks of data-out that arrived, at most what the CDB names:
@@ -165,7 +176,7 @@ static void write_go(struct scsi_cmd *cmd, bool fua, bool exclusive)
 		sbc_finish(cmd);
 		return;
 	}
-	sbc_range_run(cmd, cmd->lba, cmd->nblocks, exclusive,
+	sbc_range_run(cmd, cmd->lba, cmd->nblocks, exclusive ? RANGE_EXCLUSIVE : RANGE_SHARED,
 		      sbc_fua(cmd, fua) ? write_start_fua : write_start);
 }
 

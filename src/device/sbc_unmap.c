@@ -138,5 +138,5 @@ void sbc_unmap(struct scsi_cmd *cmd)
 	}
 	/* Deallocation must not slip into the middle of an atomic command:
 	 * hold the whole medium, shared. */
-	sbc_range_run_ctx(cmd, 0, atomic_load(&cmd->lu->nblocks), false, unmap_step, ul);
+	sbc_range_run_ctx(cmd, 0, atomic_load(&cmd->lu->nblocks), RANGE_SHARED, unmap_step, ul);
 }

@@ -88,7 +88,7 @@ void sbc_verify(struct scsi_cmd *cmd)
 		sbc_finish(cmd);
 		return;
 	}
-	sbc_range_run(cmd, rw.lba, rw.nblocks, false, verify_read_step);
+	sbc_range_run(cmd, rw.lba, rw.nblocks, RANGE_READ, verify_read_step);
 }
 
 static void write_verify_step(struct scsi_cmd *cmd)
@@ -122,5 +122,5 @@ void sbc_write_verify(struct scsi_cmd *cmd)
 		sbc_finish(cmd);
 		return;
 	}
-	sbc_range_run(cmd, rw.lba, rw.nblocks, false, write_verify_step);
+	sbc_range_run(cmd, rw.lba, rw.nblocks, RANGE_SHARED, write_verify_step);
 }

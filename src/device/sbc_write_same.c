@@ -176,5 +176,5 @@ void sbc_write_same(struct scsi_cmd *cmd)
 	}
 	cmd->lba = ws.lba;
 	cmd->nblocks = ws.nblocks;
-	sbc_range_run(cmd, ws.lba, ws.nblocks, false, ws_start);
+	sbc_range_run(cmd, ws.lba, ws.nblocks, RANGE_SHARED, ws_start);
 }

@@ -8,7 +8,8 @@ void range_lock_init(struct range_lock *rl)
 	pthread_mutex_init(&rl->lock, NULL);
 	list_init(&rl->held);
 	list_init(&rl->waiting);
-	rl->nexclusive = 0;
+	for (int m = 0; m < RANGE_MODES; m++)
+		rl->nmode[m] = 0;
 }
 
 void range_lock_fini(struct range_lock *rl)
@@ -27,11 +28,28 @@ bool range_overlap(uint64_t a_lba, uint64_t a_count, uint64_t b_lba, uint64_t b_
 	return a_lba - b_lba < b_count;
 }
 
+/* Which modes may not overlap which. */
+static const bool mode_clash[RANGE_MODES][RANGE_MODES] = {
+    [RANGE_READ] = {[RANGE_EXCLUSIVE] = true},
+    [RANGE_SHARED] = {[RANGE_STABLE] = true, [RANGE_EXCLUSIVE] = true},
+    [RANGE_STABLE] = {[RANGE_SHARED] = true, [RANGE_EXCLUSIVE] = true},
+    [RANGE_EXCLUSIVE] = {true, true, true, true},
+};
+
 static bool conflicts(const struct range_req *a, const struct range_req *b)
 {
-	if (!a->exclusive && !b->exclusive)
+	if (!mode_clash[a->mode][b->mode])
 		return false;
 	return range_overlap(a->lba, a->count, b->lba, b->count);
+}
+
+/* Is any request of a mode that clashes with `mode` held or waiting? */
+static bool clash_possible(const struct range_lock *rl, enum range_mode mode)
+{
+	for (int m = 0; m < RANGE_MODES; m++)
+		if (mode_clash[mode][m] && rl->nmode[m])
+			return true;
+	return false;
 }
 
 /* Does req conflict with any entry of list, stopping at `stop`? */
@@ -52,10 +70,9 @@ bool range_lock_acquire(struct range_lock *rl, struct range_req *req)
 
 	req->loop = loop_current();
 	pthread_mutex_lock(&rl->lock);
-	if (req->exclusive)
-		rl->nexclusive++;
-	granted = rl->nexclusive == 0 ||
+	granted = !clash_possible(rl, req->mode) ||
 		  (!conflicts_in(&rl->held, req, NULL) && !conflicts_in(&rl->waiting, req, NULL));
+	rl->nmode[req->mode]++;
 	list_add_tail(granted ? &rl->held : &rl->waiting, &req->node);
 	pthread_mutex_unlock(&rl->lock);
 	return granted;
@@ -76,8 +93,7 @@ void range_lock_release(struct range_lock *rl, struct range_req *req)
 	list_init(&granted);
 	pthread_mutex_lock(&rl->lock);
 	list_del(&req->node);
-	if (req->exclusive)
-		rl->nexclusive--;
+	rl->nmode[req->mode]--;
 	/* A waiter goes when it conflicts neither with a holder nor with a
 	 * waiter ahead of it. */
 	list_for_each_safe(pos, tmp, &rl->waiting)

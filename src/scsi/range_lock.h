@@ -1,13 +1,14 @@
 /* LBA range locks of a logical unit.
  *
- * Commands that touch the medium hold a range while they run: shared for
- * plain reads and writes (SIMPLE commands may overlap each other), and
- * exclusive for the commands SBC-4 makes atomic (COMPARE AND WRITE,
- * ORWRITE, WRITE ATOMIC, SANITIZE): no other command sees or changes any
- * block of their range half-way.  A READ whose data-in points into a
- * memory store holds its range until the transport has sent the data.  A request that conflicts
- * with a holder, or with an earlier waiter (first come, first served, so exclusive requests never
- * starve), waits; it is resumed on the thread that made it once it is granted. */
+ * Commands that touch the medium hold a range while they run, in one of
+ * four modes (see enum range_mode): SIMPLE commands may overlap each other
+ * (SAM leaves the result of overlapping reads and writes undefined), but
+ * the commands SBC-4 makes atomic (COMPARE AND WRITE, ORWRITE, WRITE
+ * ATOMIC, SANITIZE) hold theirs exclusively, and a READ whose data-in is
+ * the store's own memory under a checksum holds its blocks stable until
+ * the transport has sent them.  A request that conflicts with a holder, or
+ * with an earlier waiter (first come, first served, so nobody starves),
+ * waits; it is resumed on the thread that made it once it is granted. */
 #ifndef LUNA_SCSI_RANGE_LOCK_H
 #define LUNA_SCSI_RANGE_LOCK_H
 
@@ -19,21 +20,36 @@
 
 struct loop;
 
+/* How a request holds its range, and so whom it waits for. */
+enum range_mode {
+	/* Reads the blocks: waits only for EXCLUSIVE. */
+	RANGE_READ,
+	/* May change them (plain writes, WRITE SAME, UNMAP): waits for
+	 * EXCLUSIVE and STABLE. */
+	RANGE_SHARED,
+	/* Reads bytes that must not change while held (sent from the store's
+	 * memory under a checksum): waits for EXCLUSIVE and SHARED. */
+	RANGE_STABLE,
+	/* Atomic commands: waits for everybody. */
+	RANGE_EXCLUSIVE,
+	RANGE_MODES
+};
+
 struct range_lock {
 	pthread_mutex_t lock;
 	struct list_node held;
 	struct list_node waiting;
-	/* Exclusive requests held or waiting: while there are none, a shared
-	 * request conflicts with nothing and nobody waits, so neither list
-	 * needs a scan (the common case: plain reads and writes). */
-	unsigned nexclusive;
+	/* Requests of each mode held or waiting: while there are none of the
+	 * modes a request conflicts with, it is granted without scanning
+	 * either list (the common case: plain reads and writes). */
+	unsigned nmode[RANGE_MODES];
 };
 
 struct range_req {
 	struct list_node node;
 	uint64_t lba;
 	uint64_t count; /* UINT64_MAX with lba 0: the whole medium */
-	bool exclusive;
+	enum range_mode mode;
 	/* Called once the range is granted to a request that had to wait. */
 	void (*resume)(void *arg);
 	void *arg;

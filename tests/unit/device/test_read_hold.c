@@ -106,7 +106,11 @@ static void plain_writes_and_other_ranges_go_on(void **state)
 	struct test_cmd rd, w, caw;
 
 	memset(data, 'A', BS);
-	test_cmd_run(&rd, f->nx, 0, read10, 10, NULL, 0);
+	/* No data digest: the transport hands the bytes to the socket unread. */
+	test_cmd_prep(&rd, f->nx, 0, read10, 10, NULL, 0, 0);
+	rd.cmd.in_sent_unread = true;
+	scsi_cmd_submit(&rd.cmd);
+	assert_int_equal(rd.done_calls, 1);
 	/* A SIMPLE write may overlap a read (SAM-5: no ordering promised). */
 	test_cmd_run(&w, f->nx, 0, w10, 10, data, BS);
 	assert_int_equal(w.done_calls, 1);
@@ -117,6 +121,37 @@ static void plain_writes_and_other_ranges_go_on(void **state)
 	scsi_cmd_release(&caw.cmd);
 	scsi_cmd_release(&w.cmd);
 	scsi_cmd_release(&rd.cmd);
+}
+
+/* With a data digest the transport checksums the bytes before the socket
+ * copies them: a write to them waits until they are sent, or the digest
+ * would not match the data.  Reads still go on. */
+static void checksummed_read_keeps_writes_off(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t w10[10] = {0x2a, 0, 0, 0, 0, 1, 0, 0, 1, 0}, data[BS];
+	struct test_cmd rd, rd2, w, w2;
+
+	memset(data, 'D', BS);
+	test_cmd_run(&rd, f->nx, 0, read10, 10, NULL, 0); /* in_sent_unread false */
+	assert_int_equal(rd.cmd.status, SAM_STAT_GOOD);
+	test_cmd_run(&rd2, f->nx, 0, read10, 10, NULL, 0);
+	assert_int_equal(rd2.done_calls, 1);		    /* reads share */
+	test_cmd_prep(&w, f->nx, 0, w10, 10, data, BS, BS); /* LBA 1 */
+	scsi_cmd_submit(&w.cmd);
+	assert_int_equal(w.done_calls, 0);
+	assert_int_equal(fake_of(f->lu)->mem[BS], 'A');
+	w10[5] = 20; /* LBA 20: elsewhere, goes at once */
+	test_cmd_run(&w2, f->nx, 0, w10, 10, data, BS);
+	assert_int_equal(w2.done_calls, 1);
+	scsi_cmd_release(&rd.cmd);
+	assert_int_equal(w.done_calls, 0); /* rd2 still holds LBA 1 */
+	scsi_cmd_release(&rd2.cmd);
+	assert_int_equal(w.done_calls, 1);
+	assert_int_equal(w.cmd.status, SAM_STAT_GOOD);
+	assert_int_equal(fake_of(f->lu)->mem[BS], 'D');
+	scsi_cmd_release(&w.cmd);
+	scsi_cmd_release(&w2.cmd);
 }
 
 static void copied_read_releases_at_completion(void **state)
@@ -159,6 +194,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(zero_copy_read_holds_until_release, setup, teardown),
 	    cmocka_unit_test_setup_teardown(write_atomic_waits_too, setup, teardown),
 	    cmocka_unit_test_setup_teardown(plain_writes_and_other_ranges_go_on, setup, teardown),
+	    cmocka_unit_test_setup_teardown(checksummed_read_keeps_writes_off, setup, teardown),
 	    cmocka_unit_test_setup_teardown(copied_read_releases_at_completion, setup, teardown),
 	    cmocka_unit_test_setup_teardown(failed_read_holds_nothing, setup, teardown),
 	};
