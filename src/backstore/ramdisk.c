@@ -28,7 +28,9 @@ struct ramdisk {
 	size_t page;
 	atomic_ulong *alloc; /* a bit per page, set = written */
 	size_t npages;
-	struct crc_cache *crc; /* NULL if it could not be had */
+	/* Made by the first read with a data digest (most RAM disks never
+	 * have one); NULL until then. */
+	_Atomic(struct crc_cache *) crc;
 };
 
 #define WORD_BITS (8 * sizeof(unsigned long))
@@ -84,7 +86,6 @@ static int rd_open(struct backstore *bs, const struct bs_params *p, char *err, s
 	 * the map GET LBA STATUS answers from: a bit per page. */
 	rd->npages = (rd->len + rd->page - 1) / rd->page;
 	rd->alloc = xcalloc((rd->npages + WORD_BITS - 1) / WORD_BITS, sizeof(atomic_ulong));
-	rd->crc = crc_cache_new(rd->len);
 	bs->priv = rd;
 	bs->size = p->size;
 	bs->can_discard = true;
@@ -97,7 +98,7 @@ static void rd_close(struct backstore *bs)
 
 	munmap(rd->base, rd->len);
 	free(rd->alloc);
-	crc_cache_free(rd->crc);
+	crc_cache_free(atomic_load(&rd->crc));
 	free(rd);
 }
 
@@ -116,6 +117,15 @@ static void rd_discard(struct ramdisk *rd, uint64_t off, uint64_t len)
 		memset(rd->base + start, 0, end - start);
 	memset(rd->base + end, 0, off + len - end);
 	alloc_mark(rd, start, end - start, false);
+}
+
+/* The bytes of [off, off + len) have changed.  The fence orders the change
+ * before the look at rd->crc: a cache made after that look reads the new
+ * bytes, one made before it is told. */
+static void rd_changed(struct ramdisk *rd, uint64_t off, uint64_t len)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	crc_cache_forget(atomic_load_explicit(&rd->crc, memory_order_relaxed), off, len);
 }
 
 static void rd_submit(struct backstore *bs, struct bs_io *io)
@@ -145,7 +155,7 @@ static void rd_submit(struct backstore *bs, struct bs_io *io)
 			rc = -EOPNOTSUPP;
 		}
 		if (io->op != BS_READ && io->op != BS_FLUSH)
-			crc_cache_forget(rd->crc, io->offset, io->len);
+			rd_changed(rd, io->offset, io->len);
 	}
 	io->done_bytes = rc == 0 ? io->len : 0;
 	bs_io_finish(io, rc);
@@ -163,8 +173,16 @@ static uint8_t *rd_map(struct backstore *bs, uint64_t offset, uint64_t len)
 static uint32_t rd_crc(struct backstore *bs, uint64_t offset, uint64_t len, uint32_t crc)
 {
 	struct ramdisk *rd = bs->priv;
+	struct crc_cache *cc = atomic_load(&rd->crc), *none = NULL;
 
-	return crc_cache_update(rd->crc, rd->base, offset, len, crc);
+	if (cc == NULL) {
+		cc = crc_cache_new(rd->len);
+		if (cc && !atomic_compare_exchange_strong(&rd->crc, &none, cc)) {
+			crc_cache_free(cc); /* another thread made one first */
+			cc = none;
+		}
+	}
+	return crc_cache_update(cc, rd->base, offset, len, crc);
 }
 
 static int rd_lba_status(struct backstore *bs, uint64_t offset, uint64_t len, bool *mapped,
