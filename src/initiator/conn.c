@@ -201,6 +201,18 @@ int ini_flush(struct ini_session *s)
 
 /* ---- receive */
 
+/* How much to read into the read-ahead buffer for a stage of `need` bytes.
+ * Many small PDUs come a buffer at a time.  After a big data segment the
+ * next PDU is likely big too: then only the stage and the header after it
+ * are read ahead, so that its data segment is received where it goes
+ * instead of being copied there from the buffer (up to 64 KiB of each). */
+static uint32_t readahead_len(const struct ini_session *s, uint32_t need)
+{
+	if (!s->rx_big)
+		return INI_RXBUF;
+	return MIN(INI_RXBUF, need + ISCSI_BHS_LEN + ISCSI_DIGEST_LEN);
+}
+
 /* Get up to `need` bytes into dst: from the read-ahead buffer, or straight
  * from the socket for big data segments.  Returns the bytes got, 0 when
  * the socket has nothing now, -1 when the connection is gone. */
@@ -213,7 +225,7 @@ static ssize_t rx_take(struct ini_session *s, uint8_t *dst, uint32_t need)
 		if (need >= INI_RXBUF / 2)
 			r = recv(s->fd, dst, need, 0);
 		else
-			r = recv(s->fd, s->rxbuf, INI_RXBUF, 0);
+			r = recv(s->fd, s->rxbuf, readahead_len(s, need), 0);
 		if (r == 0) {
 			ini_conn_lost(s, "the target at %s port %u closed the connection",
 				      s->cfg.host, s->cfg.port);
@@ -287,6 +299,8 @@ static int data_complete(struct ini_session *s)
 		}
 	}
 	s->rx_stage = RX_BHS;
+	if (s->rx_dlen) /* a status-only PDU says nothing of the next data */
+		s->rx_big = s->rx_dlen >= INI_RXBUF / 2;
 	ini_rx_pdu(s, s->rx_hdr, s->rx_dst, s->rx_dlen);
 	return 0;
 }

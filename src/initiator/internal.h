@@ -136,6 +136,7 @@ struct ini_session {
 	struct ini_task *rx_task; /* the task a Data-In belongs to */
 	uint8_t *rxbuf;		  /* bytes read ahead of the parser */
 	uint32_t rxbuf_off, rxbuf_len;
+	bool rx_big; /* the last data segment went straight from the socket */
 };
 
 /* session.c */
