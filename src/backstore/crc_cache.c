@@ -86,17 +86,16 @@ static uint32_t block_crc(struct crc_cache *cc, const uint8_t *block, uint64_t g
 {
 	_Atomic uint64_t *w = &cc->word[g];
 	uint64_t cur = atomic_load_explicit(w, memory_order_acquire);
-	uint64_t busy;
+	uint64_t busy = word_make(word_gen(cur), BLOCK_BUSY, 0);
 	uint32_t crc;
 
 	if (word_state(cur) == BLOCK_KNOWN)
 		return (uint32_t)cur;
 	if (next)
 		prefetch_block(next);
-	if (word_state(cur) == BLOCK_BUSY)
-		return crc32c_update(0, block, CRC32C_BLOCK);
-	busy = word_make(word_gen(cur), BLOCK_BUSY, 0);
-	if (!atomic_compare_exchange_strong(w, &cur, busy))
+	/* Another reader is at it, or a writer came by since the look: just
+	 * compute it. */
+	if (word_state(cur) != BLOCK_NONE || !atomic_compare_exchange_strong(w, &cur, busy))
 		return crc32c_update(0, block, CRC32C_BLOCK);
 	crc = crc32c_update(0, block, CRC32C_BLOCK);
 	atomic_compare_exchange_strong(w, &busy, word_make(word_gen(busy), BLOCK_KNOWN, crc));
@@ -125,13 +124,13 @@ uint32_t crc_cache_update(struct crc_cache *cc, const uint8_t *base, uint64_t of
 
 void crc_cache_forget(struct crc_cache *cc, uint64_t off, uint64_t len)
 {
-	uint64_t first = off / CRC32C_BLOCK;
-	uint64_t end = MIN((off + len + CRC32C_BLOCK - 1) / CRC32C_BLOCK, cc ? cc->nblocks : 0);
+	uint64_t end;
 
 	if (cc == NULL || len == 0)
 		return;
+	end = MIN((off + len + CRC32C_BLOCK - 1) / CRC32C_BLOCK, cc->nblocks);
 	atomic_thread_fence(memory_order_seq_cst);
-	for (uint64_t g = first; g < end; g++) {
+	for (uint64_t g = off / CRC32C_BLOCK; g < end; g++) {
 		_Atomic uint64_t *w = &cc->word[g];
 		uint64_t cur = atomic_load_explicit(w, memory_order_relaxed);
 
